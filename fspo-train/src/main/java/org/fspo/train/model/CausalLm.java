@@ -1,0 +1,49 @@
+package org.fspo.train.model;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A decoder-only language model with an explicit forward and backward pass. Every loss this project trains (SFT
+ * negative log-likelihood, DPO, IPO) is a function of per-sequence summed response log-probs, so the model's
+ * training interface is: {@link #forward} gives those log-probs, {@link #backward} takes dLoss/dLogp per sequence
+ * and returns the gradient of every parameter.
+ */
+public interface CausalLm {
+  /** "gpt2" or "llama". */
+  String family();
+
+  int vocabSize();
+
+  /** Longest sequence the model accepts (GPT-2's n_positions; Llama's max_position_embeddings). */
+  int maxPositions();
+
+  /** Trainable tensors keyed by their Hugging Face names, in a fixed order. The optimizer updates them in place. */
+  LinkedHashMap<String, INDArray> parameters();
+
+  /** Full logits [B, T, V] for the batch (no cache kept). */
+  INDArray logits(TokenBatch batch);
+
+  /** Forward pass that keeps the activations {@link #backward} needs. */
+  Forward forward(TokenBatch batch);
+
+  /**
+   * Gradients of the loss with respect to every parameter, keyed by HF name, for the batch of {@code forward},
+   * given dLoss/dSeqLogp[b] for each sequence b. Releases the forward cache.
+   */
+  Map<String, INDArray> backward(Forward forward, double[] dLossDSeqLogp);
+
+  /** Writes config.json and model.safetensors in Hugging Face's layout, names and dtypes. */
+  void save(Path dir);
+
+  /**
+   * The result of a forward pass.
+   *
+   * @param seqLogps       [B] sum over response tokens of log p(token | prefix)
+   * @param responseTokens [B] number of response tokens scored per sequence
+   * @param cache          model-specific activations for the backward pass (null after backward)
+   */
+  record Forward(double[] seqLogps, int[] responseTokens, Object cache) {}
+}
