@@ -1,0 +1,69 @@
+package org.fspo.eval.report;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Map;
+import org.fspo.eval.metrics.AccuracyCell;
+import org.fspo.eval.metrics.WinRateCell;
+
+/**
+ * report.json, the contract scripts and notebooks build on (documented in docs/report.md). Shape:
+ *
+ * <pre>
+ * {
+ *   "schema_version": 1,
+ *   "run": "runs/demo/fspo", "episodes": "out/demo/store", "split": "test",
+ *   "shots": [0, 1, 2, 4, 8],
+ *   "bootstrap": {"resamples": 1000, "level": 0.95, "seed": 1234},
+ *   "reward_accuracy": {"fspo": {"0": {"accuracy", "ci_low", "ci_high", "mean_margin", "n_pairs", "n_users"}, ...},
+ *                       "fspo_cot": ..., "pref_ft": ..., "population": ..., "oracle": ...},
+ *   "win_rate":        {"fspo": {"4": {"win_rate", "ci_low", "ci_high", "n", "n_dropped", "n_malformed", "n_users",
+ *                                      "weighted_win_rate", "n_weighted", "avg_length_model",
+ *                                      "avg_length_baseline", "judge"}}, ...},
+ *   "win_rate_baseline": "population",
+ *   "utility_sanity": {"accuracy": 1.0, "n_pairs": 480, "n_users": 24},
+ *   "files": {"report_md": "report.md", "pair_scores": "pair_scores.parquet", "plots": ["accuracy_vs_shots.png"]}
+ * }
+ * </pre>
+ *
+ * Methods appear only when they were evaluated; shot counts are strings because JSON keys are strings.
+ * No timestamps: the same inputs and seeds give a byte-identical file.
+ */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record Report(
+    @JsonProperty("schema_version") int schemaVersion,
+    @JsonProperty("run") String run,
+    @JsonProperty("episodes") String episodes,
+    @JsonProperty("split") String split,
+    @JsonProperty("shots") List<Integer> shots,
+    @JsonProperty("bootstrap") Bootstrap bootstrap,
+    @JsonProperty("reward_accuracy") Map<String, Map<String, AccuracyCell>> rewardAccuracy,
+    @JsonProperty("win_rate") Map<String, Map<String, WinRateCell>> winRate,
+    @JsonProperty("win_rate_baseline") String winRateBaseline,
+    @JsonProperty("utility_sanity") UtilitySanity utilitySanity,
+    @JsonProperty("files") Files files) {
+
+  public static final int SCHEMA_VERSION = 1;
+
+  public Report {
+    shots = List.copyOf(shots);
+    rewardAccuracy = rewardAccuracy == null ? Map.of() : rewardAccuracy;
+    winRate = winRate == null ? Map.of() : winRate;
+  }
+
+  /** The bootstrap settings behind every ci_low/ci_high. */
+  public record Bootstrap(
+      @JsonProperty("resamples") int resamples, @JsonProperty("level") double level, @JsonProperty("seed") long seed) {}
+
+  /** Paths relative to the report folder. */
+  public record Files(
+      @JsonProperty("report_md") String reportMd,
+      @JsonProperty("pair_scores") String pairScores,
+      @JsonProperty("plots") List<String> plots) {}
+
+  public Report withFiles(Files newFiles) {
+    return new Report(schemaVersion, run, episodes, split, shots, bootstrap, rewardAccuracy, winRate, winRateBaseline,
+        utilitySanity, newFiles);
+  }
+}
