@@ -35,6 +35,14 @@ public interface CausalLm {
    */
   Map<String, INDArray> backward(Forward forward, double[] dLossDSeqLogp);
 
+  /**
+   * A fresh incremental decoder with a key/value cache over this model's current weights, for generation. Memory is
+   * O(maxPositions) per decoder; close it when done.
+   */
+  default Decoder decoder() {
+    throw new UnsupportedOperationException(family() + " has no incremental decoder");
+  }
+
   /** Writes config.json and model.safetensors in Hugging Face's layout, names and dtypes. */
   void save(Path dir);
 

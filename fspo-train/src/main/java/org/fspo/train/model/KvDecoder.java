@@ -1,0 +1,36 @@
+package org.fspo.train.model;
+
+/** {@link Decoder} over any {@link TransformerLm}, with one {@link KvCache}. */
+final class KvDecoder implements Decoder {
+  private final TransformerLm model;
+  private final KvCache kv;
+
+  KvDecoder(TransformerLm model, KvCache kv) {
+    this.model = model;
+    this.kv = kv;
+  }
+
+  @Override
+  public float[] prefill(int[] promptIds) {
+    if (promptIds.length == 0) throw new IllegalArgumentException("prefill needs at least one token");
+    kv.reset();
+    float[][] z = model.decodeLogits(promptIds, kv);
+    return z[z.length - 1];
+  }
+
+  @Override
+  public float[] step(int tokenId) {
+    if (kv.length() == 0) throw new IllegalStateException("call prefill before step");
+    return model.decodeLogits(new int[] {tokenId}, kv)[0];
+  }
+
+  @Override
+  public int length() {
+    return kv.length();
+  }
+
+  @Override
+  public void close() {
+    kv.close();
+  }
+}

@@ -1,0 +1,169 @@
+package org.fspo.train.model;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.fspo.core.FspoUserException;
+import org.fspo.train.io.SafeTensors;
+import org.fspo.train.io.SafeTensors.DType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * What GPT-2 and Llama share around their transformer stacks: the batch layout (with prefix sharing), the fused
+ * log-prob head, gradient bookkeeping, logits, decoding and saving. A family supplies the stack itself
+ * ({@link #hidden}, {@link #backwardHidden}) and its names.
+ */
+public abstract class TransformerLm implements CausalLm {
+  protected static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  protected final LinkedHashMap<String, INDArray> params;
+  private final Map<String, DType> dtypes;
+  private boolean prefixSharing = true;
+
+  protected TransformerLm(LinkedHashMap<String, INDArray> params, Map<String, DType> dtypes) {
+    this.params = params;
+    this.dtypes = dtypes;
+  }
+
+  /** Runs the stack; returns the final-norm hidden states [R * Lq, C]. Appends backward state to caches if given. */
+  protected abstract INDArray hidden(Pass pass, List<Object> caches);
+
+  /** Back-propagates dLoss/dhidden [R * Lq, C] through the stack, accumulating into grads; releases the caches. */
+  protected abstract void backwardHidden(Pass pass, List<Object> caches, INDArray dHidden,
+      Map<String, INDArray> grads);
+
+  /** HF name of the LM head weight [V, C] (the embedding when tied). */
+  protected abstract String headName();
+
+  protected abstract ObjectNode configJson();
+
+  /** Run chosen/rejected pairs sharing a common prompt once per pair (default on); see {@link Layout}. */
+  public void setPrefixSharing(boolean on) {
+    prefixSharing = on;
+  }
+
+  @Override
+  public LinkedHashMap<String, INDArray> parameters() {
+    return params;
+  }
+
+  protected INDArray param(String name) {
+    INDArray p = params.get(name);
+    if (p == null) throw new IllegalStateException("missing parameter " + name);
+    return p;
+  }
+
+  /** Backward state of one training forward pass. */
+  private record StepCache(Layout layout, Pass pass, List<Object> caches, LogProbHead.Cache head) {}
+
+  @Override
+  public Forward forward(TokenBatch batch) {
+    Layout layout = prefixSharing ? Layout.sharedPrefix(batch) : Layout.plain(batch);
+    Pass pass = Pass.of(layout);
+    List<Object> caches = new ArrayList<>();
+    INDArray h = hidden(pass, caches);
+    LogProbHead.Cache[] head = new LogProbHead.Cache[1];
+    double[] logp = LogProbHead.forward(h, layout.scoreFlat(), layout.scoreTarget(), param(headName()), head);
+    Ops.close(h);
+    double[] seq = new double[layout.numSeqs()];
+    for (int n = 0; n < logp.length; n++) seq[layout.scoreSeq()[n]] += logp[n];
+    return new Forward(seq, layout.responseTokens(), new StepCache(layout, pass, caches, head[0]));
+  }
+
+  @Override
+  public Map<String, INDArray> backward(Forward forward, double[] dLossDSeqLogp) {
+    if (!(forward.cache() instanceof StepCache c)) {
+      throw new IllegalStateException("backward needs the cache of a forward pass of this model, used once");
+    }
+    double[] dLogp = new double[c.layout().scoreSeq().length];
+    for (int n = 0; n < dLogp.length; n++) dLogp[n] = dLossDSeqLogp[c.layout().scoreSeq()[n]];
+    INDArray head = param(headName());
+    Map<String, INDArray> grads = new LinkedHashMap<>();
+    INDArray dHead = Nd4j.zeros(head.dataType(), head.shape());
+    grads.put(headName(), dHead);
+    INDArray dHidden = LogProbHead.backward(c.head(), dLogp, head, dHead, c.pass().tokens());
+    backwardHidden(c.pass(), c.caches(), dHidden, grads);
+    Ops.close(c.pass().mask());
+    LinkedHashMap<String, INDArray> ordered = new LinkedHashMap<>();
+    for (String name : params.keySet()) {
+      INDArray g = grads.get(name);
+      if (g == null) throw new IllegalStateException("no gradient computed for " + name);
+      ordered.put(name, g);
+    }
+    return ordered;
+  }
+
+  /** grads[name] += g, taking ownership of g when the name is new. */
+  protected static void accumulate(Map<String, INDArray> grads, String name, INDArray g) {
+    INDArray old = grads.get(name);
+    if (old == null) {
+      grads.put(name, g);
+    } else {
+      old.addi(g);
+      Ops.close(g);
+    }
+  }
+
+  @Override
+  public INDArray logits(TokenBatch batch) {
+    Layout layout = Layout.plain(batch);
+    Pass pass = Pass.of(layout);
+    INDArray h = hidden(pass, null);
+    INDArray z = Ops.linear(h, param(headName())); // [B*T, V]
+    Ops.close(h, pass.mask());
+    return z.reshape('c', batch.batchSize(), batch.seqLen(), vocabSize());
+  }
+
+  /** Logits [n, V] for n new tokens appended to a single cached sequence. */
+  float[][] decodeLogits(int[] ids, KvCache kv) {
+    int n = ids.length, past = kv.length();
+    if (past + n > kv.capacity()) {
+      throw new FspoUserException("decoding past " + kv.capacity() + " tokens, the model's maximum; shorten the prompt");
+    }
+    int[] pos = new int[n];
+    float[] mask = new float[n * (past + n)];
+    for (int i = 0; i < n; i++) {
+      pos[i] = past + i;
+      for (int j = 0; j < past + n; j++) mask[i * (past + n) + j] = j <= past + i ? 0f : -1e30f;
+    }
+    Pass pass = new Pass(1, n, ids, pos, Nd4j.create(mask, new long[] {1, 1, n, past + n}, 'c'), kv);
+    INDArray h = hidden(pass, null);
+    kv.advance(n);
+    INDArray z = Ops.linear(h, param(headName())); // [n, V]
+    float[][] out = z.toFloatMatrix();
+    Ops.close(h, z, pass.mask());
+    return out;
+  }
+
+  /** The key/value cache shape of this model: {layers, kvHeads, headSize}. */
+  protected abstract int[] kvShape();
+
+  @Override
+  public Decoder decoder() {
+    int[] s = kvShape();
+    return new KvDecoder(this, new KvCache(s[0], s[1], maxPositions(), s[2]));
+  }
+
+  @Override
+  public void save(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      Path tmp = dir.resolve("config.json.tmp");
+      JSON.writeValue(tmp.toFile(), configJson());
+      Files.move(tmp, dir.resolve("config.json"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new FspoUserException(dir + ": cannot write config.json (" + e.getMessage() + ")",
+          FspoUserException.CANT_CREATE);
+    }
+    SafeTensors.write(dir.resolve("model.safetensors"), params, dtypes);
+  }
+}

@@ -1,0 +1,279 @@
+package org.fspo.train.model.llama;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.fspo.core.FspoUserException;
+import org.fspo.train.io.SafeTensors.DType;
+import org.fspo.train.model.Attention;
+import org.fspo.train.model.Ops;
+import org.fspo.train.model.Ops.NormCache;
+import org.fspo.train.model.Pass;
+import org.fspo.train.model.TransformerLm;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Llama (HF LlamaForCausalLM, modeling_llama.py) with an explicit forward and backward pass: token embedding,
+ * pre-RMSNorm blocks of causal self-attention with RoPE and grouped-query heads and a SiLU-gated MLP, a final
+ * RMSNorm, and an LM head that is lm_head.weight, or the embedding when tied. Projections are torch Linear without
+ * bias: y = x @ W^T, W [out, in]. Not here: rope scaling, attention/MLP biases, dropout.
+ *
+ * <p>Dimensions: B batch, R run rows (B, or B/2 with prefix sharing), T tokens per row, N = R*T, C hidden_size,
+ * nh query heads, nkv key/value heads, hs head_dim, I intermediate_size, V vocab.
+ */
+public final class LlamaModel extends TransformerLm {
+  private final LlamaConfig config;
+  private final Rope rope;
+
+  public LlamaModel(LlamaConfig config, LinkedHashMap<String, INDArray> params, Map<String, DType> dtypes) {
+    super(params, dtypes);
+    this.config = config;
+    this.rope = new Rope(config.maxPositionEmbeddings(), config.headDim(), config.ropeTheta());
+    shapes(config).forEach((name, shape) -> {
+      INDArray p = params.get(name);
+      if (p == null || !Arrays.equals(p.shape(), shape)) {
+        throw new FspoUserException("llama weights: tensor " + name + " should have shape " + Arrays.toString(shape)
+            + " but is " + (p == null ? "missing" : Arrays.toString(p.shape()))
+            + "; does config.json match model.safetensors?");
+      }
+    });
+  }
+
+  /** HF names and shapes of every trainable tensor, in HF's named_parameters order. */
+  public static LinkedHashMap<String, long[]> shapes(LlamaConfig c) {
+    long C = c.hiddenSize(), I = c.intermediateSize(), q = (long) c.numAttentionHeads() * c.headDim();
+    long kv = (long) c.numKeyValueHeads() * c.headDim();
+    LinkedHashMap<String, long[]> s = new LinkedHashMap<>();
+    s.put("model.embed_tokens.weight", new long[] {c.vocabSize(), C});
+    for (int l = 0; l < c.numHiddenLayers(); l++) {
+      String h = "model.layers." + l + ".";
+      s.put(h + "self_attn.q_proj.weight", new long[] {q, C});
+      s.put(h + "self_attn.k_proj.weight", new long[] {kv, C});
+      s.put(h + "self_attn.v_proj.weight", new long[] {kv, C});
+      s.put(h + "self_attn.o_proj.weight", new long[] {C, q});
+      s.put(h + "mlp.gate_proj.weight", new long[] {I, C});
+      s.put(h + "mlp.up_proj.weight", new long[] {I, C});
+      s.put(h + "mlp.down_proj.weight", new long[] {C, I});
+      s.put(h + "input_layernorm.weight", new long[] {C});
+      s.put(h + "post_attention_layernorm.weight", new long[] {C});
+    }
+    s.put("model.norm.weight", new long[] {C});
+    if (!c.tieWordEmbeddings()) s.put("lm_head.weight", new long[] {c.vocabSize(), C});
+    return s;
+  }
+
+  /** HF LlamaPreTrainedModel._init_weights: Linear and Embedding ~ N(0, initializer_range), RMSNorm weights 1. */
+  public static LlamaModel init(LlamaConfig c, long seed) {
+    Random rng = new Random(seed);
+    LinkedHashMap<String, INDArray> p = new LinkedHashMap<>();
+    shapes(c).forEach((name, shape) -> p.put(name,
+        shape.length == 1 ? Nd4j.valueArrayOf(shape, 1f) : Ops.normal(rng, c.initializerRange(), shape)));
+    return new LlamaModel(c, p, Map.of());
+  }
+
+  public LlamaConfig config() {
+    return config;
+  }
+
+  @Override
+  public String family() {
+    return "llama";
+  }
+
+  @Override
+  public int vocabSize() {
+    return config.vocabSize();
+  }
+
+  @Override
+  public int maxPositions() {
+    return config.maxPositionEmbeddings();
+  }
+
+  @Override
+  protected String headName() {
+    return config.tieWordEmbeddings() ? "model.embed_tokens.weight" : "lm_head.weight";
+  }
+
+  @Override
+  protected int[] kvShape() {
+    return new int[] {config.numHiddenLayers(), config.numKeyValueHeads(), config.headDim()};
+  }
+
+  @Override
+  protected ObjectNode configJson() {
+    return config.toJson();
+  }
+
+  private INDArray w(int layer, String suffix) {
+    return param("model.layers." + layer + "." + suffix);
+  }
+
+  /** Activations one block keeps for its backward pass. */
+  private static final class LayerCache {
+    NormCache norm1, norm2;
+    INDArray a, y, m, gate, up, act, hidden; // norm outputs, attention out, MLP pieces
+    Attention.Cache att;
+    INDArray[] rope;
+  }
+
+  // ---------------------------------------------------------------- forward
+
+  @Override
+  protected INDArray hidden(Pass p, List<Object> caches) {
+    for (int pos : p.positions()) {
+      if (pos >= config.maxPositionEmbeddings()) {
+        throw new FspoUserException("sequence of " + (pos + 1) + " tokens exceeds llama max_position_embeddings "
+            + config.maxPositionEmbeddings() + "; shorten the episode (fewer shots) or raise the limit");
+      }
+    }
+    INDArray[] cs = rope.tables(p.positions()); // {cos, sin} [N, 1, hs]
+    INDArray x = Nd4j.pullRows(param("model.embed_tokens.weight"), 1, p.ids()); // [N, C]
+    for (int l = 0; l < config.numHiddenLayers(); l++) {
+      LayerCache c = caches == null ? null : new LayerCache();
+      INDArray next = block(l, x, p, cs, c);
+      Ops.close(x);
+      x = next;
+      if (caches != null) caches.add(c);
+    }
+    NormCache[] n = new NormCache[1];
+    INDArray h = Ops.rmsNorm(x, param("model.norm.weight"), config.rmsNormEps(), n);
+    Ops.close(x);
+    if (caches != null) {
+      caches.add(n[0]);
+      caches.add(cs);
+    }
+    return h;
+  }
+
+  /** HF LlamaDecoderLayer: x + self_attn(input_layernorm(x)), then + mlp(post_attention_layernorm(.)). */
+  private INDArray block(int l, INDArray x, Pass p, INDArray[] cs, LayerCache c) {
+    NormCache[] n = new NormCache[1];
+    INDArray a = Ops.rmsNorm(x, w(l, "input_layernorm.weight"), config.rmsNormEps(), n);
+    INDArray out = x.add(attention(l, a, p, cs, c)); // residual
+    if (c != null) {
+      c.norm1 = n[0];
+      c.a = a;
+    }
+    INDArray m = Ops.rmsNorm(out, w(l, "post_attention_layernorm.weight"), config.rmsNormEps(), n);
+    out.addi(mlp(l, m, c));
+    if (c != null) {
+      c.norm2 = n[0];
+      c.m = m;
+    }
+    return out;
+  }
+
+  /** HF LlamaAttention: q, k, v projections, RoPE on q and k, GQA attention, o_proj. */
+  private INDArray attention(int l, INDArray a, Pass p, INDArray[] cs, LayerCache c) {
+    long R = p.rows(), T = p.len(), N = R * T, nh = config.numAttentionHeads(), nkv = config.numKeyValueHeads();
+    long hs = config.headDim();
+    INDArray q = Rope.apply(Ops.linear(a, w(l, "self_attn.q_proj.weight")).reshape('c', N, nh, hs), cs); // [N,nh,hs]
+    INDArray k = Rope.apply(Ops.linear(a, w(l, "self_attn.k_proj.weight")).reshape('c', N, nkv, hs), cs);
+    INDArray v = Ops.linear(a, w(l, "self_attn.v_proj.weight")); // [N, nkv*hs]
+    INDArray q4 = q.reshape('c', R, T, nh, hs).permute(0, 2, 1, 3).dup('c'); // [R, nh, T, hs]
+    INDArray k4 = k.reshape('c', R, T, nkv, hs).permute(0, 2, 1, 3).dup('c'); // [R, nkv, T, hs]
+    INDArray v4 = v.reshape('c', R, T, nkv, hs).permute(0, 2, 1, 3).dup('c'); // [R, nkv, T, hs]
+    Ops.close(q, k, v);
+    if (p.kv() != null) {
+      INDArray[] kv = p.kv().append(l, k4, v4); // [1, nkv, past + T, hs]
+      k4 = kv[0];
+      v4 = kv[1];
+    }
+    Attention.Cache[] ac = c == null ? null : new Attention.Cache[1];
+    INDArray y = Attention.forward(q4, k4, v4, p.mask(), ac); // [R, nh, T, hs]
+    INDArray y2 = y.permute(0, 2, 1, 3).dup('c').reshape('c', N, nh * hs); // [N, nh*hs]
+    Ops.close(y);
+    if (c != null) {
+      c.att = ac[0];
+      c.y = y2;
+      c.rope = cs;
+    }
+    return Ops.linear(y2, w(l, "self_attn.o_proj.weight")); // [N, C]
+  }
+
+  /** HF LlamaMLP: down_proj(silu(gate_proj(m)) * up_proj(m)). */
+  private INDArray mlp(int l, INDArray m, LayerCache c) {
+    INDArray gate = Ops.linear(m, w(l, "mlp.gate_proj.weight")); // [N, I]
+    INDArray up = Ops.linear(m, w(l, "mlp.up_proj.weight")); // [N, I]
+    INDArray act = Ops.silu(gate); // [N, I]
+    INDArray hidden = act.mul(up); // [N, I]
+    INDArray out = Ops.linear(hidden, w(l, "mlp.down_proj.weight")); // [N, C]
+    if (c != null) {
+      c.gate = gate;
+      c.up = up;
+      c.act = act;
+      c.hidden = hidden;
+    } else {
+      Ops.close(gate, up, act, hidden);
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- backward
+
+  @Override
+  protected void backwardHidden(Pass p, List<Object> caches, INDArray dHidden, Map<String, INDArray> grads) {
+    int L = config.numHiddenLayers();
+    INDArray[] dg = new INDArray[1];
+    INDArray dx = Ops.rmsNormBackward(dHidden, param("model.norm.weight"), (NormCache) caches.get(L), dg);
+    accumulate(grads, "model.norm.weight", dg[0]);
+    for (int l = L - 1; l >= 0; l--) dx = blockBackward(l, dx, p, (LayerCache) caches.get(l), grads);
+    accumulate(grads, "model.embed_tokens.weight", Ops.scatterAddRows(config.vocabSize(), p.ids(), dx));
+    Ops.close((INDArray[]) caches.get(L + 1));
+    caches.clear();
+  }
+
+  private INDArray blockBackward(int l, INDArray dOut, Pass p, LayerCache c, Map<String, INDArray> grads) {
+    String h = "model.layers." + l + ".";
+    INDArray[] dg = new INDArray[1];
+    INDArray dm = mlpBackward(l, dOut, c, grads); // [N, C]
+    INDArray dMid = dOut.add(Ops.rmsNormBackward(dm, w(l, "post_attention_layernorm.weight"), c.norm2, dg));
+    accumulate(grads, h + "post_attention_layernorm.weight", dg[0]);
+    INDArray da = attentionBackward(l, dMid, p, c, grads); // [N, C]
+    INDArray dIn = dMid.addi(Ops.rmsNormBackward(da, w(l, "input_layernorm.weight"), c.norm1, dg));
+    accumulate(grads, h + "input_layernorm.weight", dg[0]);
+    Ops.close(dm, da, c.a, c.m, c.norm1.xhat(), c.norm2.xhat());
+    return dIn;
+  }
+
+  private INDArray attentionBackward(int l, INDArray dOut, Pass p, LayerCache c, Map<String, INDArray> grads) {
+    long R = p.rows(), T = p.len(), N = R * T, nh = config.numAttentionHeads(), nkv = config.numKeyValueHeads();
+    long hs = config.headDim();
+    String h = "model.layers." + l + ".self_attn.";
+    accumulate(grads, h + "o_proj.weight", Ops.mm(dOut, c.y, true, false)); // [C, nh*hs]
+    INDArray dy = Ops.mm(dOut, w(l, "self_attn.o_proj.weight"), false, false) // [N, nh*hs]
+        .reshape('c', R, T, nh, hs).permute(0, 2, 1, 3).dup('c'); // [R, nh, T, hs]
+    INDArray[] d = Attention.backward(dy, c.att); // dq [R, nh, T, hs], dk, dv [R, nkv, T, hs]
+    INDArray dq = Rope.backward(d[0].permute(0, 2, 1, 3).dup('c').reshape('c', N, nh, hs), c.rope); // [N, nh, hs]
+    INDArray dk = Rope.backward(d[1].permute(0, 2, 1, 3).dup('c').reshape('c', N, nkv, hs), c.rope);
+    INDArray dv = d[2].permute(0, 2, 1, 3).dup('c').reshape('c', N, nkv * hs); // [N, nkv*hs]
+    INDArray dq2 = dq.reshape('c', N, nh * hs), dk2 = dk.reshape('c', N, nkv * hs);
+    accumulate(grads, h + "q_proj.weight", Ops.mm(dq2, c.a, true, false)); // [nh*hs, C]
+    accumulate(grads, h + "k_proj.weight", Ops.mm(dk2, c.a, true, false)); // [nkv*hs, C]
+    accumulate(grads, h + "v_proj.weight", Ops.mm(dv, c.a, true, false));
+    INDArray da = Ops.mm(dq2, w(l, "self_attn.q_proj.weight"), false, false); // [N, C]
+    da.addi(Ops.mm(dk2, w(l, "self_attn.k_proj.weight"), false, false));
+    da.addi(Ops.mm(dv, w(l, "self_attn.v_proj.weight"), false, false));
+    Ops.close(dy, d[0], d[1], d[2], dq, dk, dv, c.y);
+    return da;
+  }
+
+  private INDArray mlpBackward(int l, INDArray dOut, LayerCache c, Map<String, INDArray> grads) {
+    String h = "model.layers." + l + ".mlp.";
+    accumulate(grads, h + "down_proj.weight", Ops.mm(dOut, c.hidden, true, false)); // [C, I]
+    INDArray dHidden = Ops.mm(dOut, w(l, "mlp.down_proj.weight"), false, false); // [N, I]
+    INDArray dUp = dHidden.mul(c.act); // [N, I]
+    INDArray dGate = Ops.siluBackward(c.gate, dHidden.muli(c.up)); // [N, I]
+    accumulate(grads, h + "gate_proj.weight", Ops.mm(dGate, c.m, true, false)); // [I, C]
+    accumulate(grads, h + "up_proj.weight", Ops.mm(dUp, c.m, true, false)); // [I, C]
+    INDArray dm = Ops.mm(dGate, w(l, "mlp.gate_proj.weight"), false, false); // [N, C]
+    dm.addi(Ops.mm(dUp, w(l, "mlp.up_proj.weight"), false, false));
+    Ops.close(dHidden, dUp, dGate, c.gate, c.up, c.act, c.hidden);
+    return dm;
+  }
+}
