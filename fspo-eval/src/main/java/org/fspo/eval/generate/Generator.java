@@ -1,0 +1,76 @@
+package org.fspo.eval.generate;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.function.IntPredicate;
+import org.fspo.core.episode.Split;
+import org.fspo.train.model.CausalLm;
+import org.fspo.train.model.Decoder;
+
+/**
+ * Samples a continuation of a prompt with the model's KV-cache {@link Decoder}: one prefill over the prompt, then one
+ * cached step per new token, so a response of n tokens costs O(n * T) rather than n full forward passes. Stops at
+ * EOS (not included in the output), at {@code maxTokens}, at a caller's stop condition, or when the model's context
+ * is full. Each prompt gets its own RNG stream derived from (seed, key), so results do not depend on the order or
+ * the number of prompts generated.
+ */
+public final class Generator {
+  private final CausalLm model;
+  private final SamplingConfig config;
+  private final TokenSampler sampler;
+  private final int eosId;
+
+  public Generator(CausalLm model, SamplingConfig config, int eosId) {
+    this.model = model;
+    this.config = config;
+    this.sampler = new TokenSampler(config);
+    this.eosId = eosId;
+  }
+
+  /**
+   * New token ids after {@code promptIds}.
+   *
+   * @param key       a stable name of this request (e.g. method|user|pair|shots), seeding its RNG stream
+   * @param stopAfter called with each new token's index in the output buffer; true ends generation after that token
+   */
+  public int[] generate(int[] promptIds, String key, StopCondition stopAfter) {
+    SplittableRandom rng = new SplittableRandom(Double.doubleToLongBits(Split.unitHash(config.seed() + ":" + key)));
+    int room = Math.max(0, model.maxPositions() - promptIds.length);
+    int limit = Math.min(config.maxTokens(), room);
+    int[] out = new int[limit];
+    int n = 0;
+    if (limit == 0) {
+      return out;
+    }
+    try (Decoder decoder = model.decoder()) {
+      float[] logits = decoder.prefill(promptIds);
+      while (n < limit) {
+        int token = sampler.next(logits, rng);
+        if (token == eosId) {
+          break;
+        }
+        out[n++] = token;
+        if (stopAfter.stop(out, n) || n == limit) {
+          break;
+        }
+        logits = decoder.step(token);
+      }
+    }
+    return Arrays.copyOf(out, n);
+  }
+
+  public int[] generate(int[] promptIds, String key) {
+    return generate(promptIds, key, (tokens, n) -> false);
+  }
+
+  /** Ends generation early, e.g. when the decoded text reaches a section header. */
+  @FunctionalInterface
+  public interface StopCondition {
+    boolean stop(int[] tokens, int count);
+  }
+
+  /** A stop condition on the last token only. */
+  public static StopCondition onToken(IntPredicate last) {
+    return (tokens, n) -> last.test(tokens[n - 1]);
+  }
+}
