@@ -23,7 +23,7 @@ public record ProceduralConfig(
     @JsonProperty("max_diff_attributes") int maxDiffAttributes,
     @JsonProperty("min_margin") double minMargin,
     @JsonProperty("weight_min") double weightMin,
-    @JsonProperty("weight_max") double weightMax) {
+    @JsonProperty("weight_max") double weightMax) implements java.io.Serializable {
 
   public ProceduralConfig {
     attributes = attributes == null ? defaults().attributes() : List.copyOf(attributes);
