@@ -14,6 +14,7 @@ import java.util.Map;
 import org.fspo.core.FspoUserException;
 import org.fspo.train.io.SafeTensors;
 import org.fspo.train.io.SafeTensors.DType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -28,10 +29,17 @@ public abstract class TransformerLm implements CausalLm {
   protected final LinkedHashMap<String, INDArray> params;
   private final Map<String, DType> dtypes;
   private boolean prefixSharing = true;
+  private static final java.util.concurrent.atomic.AtomicLong INSTANCES = new java.util.concurrent.atomic.AtomicLong();
+  private final String forwardWorkspace, backwardWorkspace; // per model, so a reference model never clobbers ours
+  private long forwardCount;
+  private MemoryWorkspace pendingForward; // open but not current between forward and backward: keeps activations valid
 
   protected TransformerLm(LinkedHashMap<String, INDArray> params, Map<String, DType> dtypes) {
     this.params = params;
     this.dtypes = dtypes;
+    long id = INSTANCES.incrementAndGet();
+    forwardWorkspace = "fspo-forward-" + id;
+    backwardWorkspace = "fspo-backward-" + id;
   }
 
   /** Runs the stack; returns the final-norm hidden states [R * Lq, C]. Appends backward state to caches if given. */
@@ -62,11 +70,41 @@ public abstract class TransformerLm implements CausalLm {
     return p;
   }
 
-  /** Backward state of one training forward pass. */
-  private record StepCache(Layout layout, Pass pass, List<Object> caches, LogProbHead.Cache head) {}
+  /** Backward state of one training forward pass; valid until the next forward pass of this model. */
+  private record StepCache(Layout layout, Pass pass, List<Object> caches, LogProbHead.Cache head, long number) {}
 
+  /**
+   * {@inheritDoc} The activations live in this model's forward workspace, so call {@link #backward} before the next
+   * {@code forward} of the same model (other models, logits and decoding do not interfere).
+   */
   @Override
   public Forward forward(TokenBatch batch) {
+    closePendingForward();
+    MemoryWorkspace outer = Nd4j.getMemoryManager().getCurrentWorkspace();
+    MemoryWorkspace ws = Workspaces.open(forwardWorkspace);
+    try {
+      Forward f = forwardInWorkspace(batch);
+      pendingForward = ws;
+      return f;
+    } catch (RuntimeException e) {
+      ws.close();
+      throw e;
+    } finally {
+      Nd4j.getMemoryManager().setCurrentWorkspace(outer); // the caller allocates outside our workspace
+    }
+  }
+
+  /** Ends the scope of the last forward pass's workspace; its arrays are invalid from here on. */
+  private void closePendingForward() {
+    if (pendingForward == null) return;
+    MemoryWorkspace outer = Nd4j.getMemoryManager().getCurrentWorkspace();
+    Nd4j.getMemoryManager().setCurrentWorkspace(pendingForward);
+    pendingForward.close();
+    pendingForward = null;
+    Nd4j.getMemoryManager().setCurrentWorkspace(outer);
+  }
+
+  private Forward forwardInWorkspace(TokenBatch batch) {
     Layout layout = prefixSharing ? Layout.sharedPrefix(batch) : Layout.plain(batch);
     Pass pass = Pass.of(layout);
     List<Object> caches = new ArrayList<>();
@@ -76,14 +114,23 @@ public abstract class TransformerLm implements CausalLm {
     Ops.close(h);
     double[] seq = new double[layout.numSeqs()];
     for (int n = 0; n < logp.length; n++) seq[layout.scoreSeq()[n]] += logp[n];
-    return new Forward(seq, layout.responseTokens(), new StepCache(layout, pass, caches, head[0]));
+    return new Forward(seq, layout.responseTokens(), new StepCache(layout, pass, caches, head[0], ++forwardCount));
   }
 
+  /** {@inheritDoc} The gradients are ordinary arrays (not in a workspace), owned by the caller. */
   @Override
   public Map<String, INDArray> backward(Forward forward, double[] dLossDSeqLogp) {
-    if (!(forward.cache() instanceof StepCache c)) {
-      throw new IllegalStateException("backward needs the cache of a forward pass of this model, used once");
+    if (!(forward.cache() instanceof StepCache c) || c.number() != forwardCount || c.caches().isEmpty()) {
+      throw new IllegalStateException("backward needs the cache of this model's latest forward pass, used once");
     }
+    try (MemoryWorkspace ws = Workspaces.open(backwardWorkspace)) {
+      return backwardInWorkspace(c, dLossDSeqLogp);
+    } finally {
+      closePendingForward();
+    }
+  }
+
+  private Map<String, INDArray> backwardInWorkspace(StepCache c, double[] dLossDSeqLogp) {
     double[] dLogp = new double[c.layout().scoreSeq().length];
     for (int n = 0; n < dLogp.length; n++) dLogp[n] = dLossDSeqLogp[c.layout().scoreSeq()[n]];
     INDArray head = param(headName());
@@ -97,7 +144,7 @@ public abstract class TransformerLm implements CausalLm {
     for (String name : params.keySet()) {
       INDArray g = grads.get(name);
       if (g == null) throw new IllegalStateException("no gradient computed for " + name);
-      ordered.put(name, g);
+      ordered.put(name, g.detach());
     }
     return ordered;
   }

@@ -76,6 +76,22 @@ class ModelsTest {
   }
 
   @Test
+  void backwardNeedsTheLatestForwardAndRepeatedStepsAgree() {
+    TransformerLm m = Models.init(Gpt2Config.of(50, 16, 16, 2, 2), 3);
+    TransformerLm other = Models.init(Gpt2Config.of(50, 16, 16, 2, 2), 4);
+    CausalLm.Forward first = m.forward(batch());
+    other.forward(batch()); // another model's pass and logits in between do not disturb m's activations
+    m.logits(batch());
+    Map<String, INDArray> g1 = m.backward(first, new double[] {1.0, -0.5});
+    assertThrows(IllegalStateException.class, () -> m.backward(first, new double[] {1.0, -0.5})); // used once
+    CausalLm.Forward stale = m.forward(batch());
+    CausalLm.Forward fresh = m.forward(batch());
+    assertThrows(IllegalStateException.class, () -> m.backward(stale, new double[] {1.0, -0.5}));
+    Map<String, INDArray> g2 = m.backward(fresh, new double[] {1.0, -0.5});
+    assertEquals(g1, g2); // the reused workspace memory gives the same gradients
+  }
+
+  @Test
   void badFoldersAreOneLineUserErrors() throws Exception {
     FspoUserException e = assertThrows(FspoUserException.class, () -> Models.load(tmp));
     assertTrue(e.getMessage().contains("config.json"), e.getMessage());

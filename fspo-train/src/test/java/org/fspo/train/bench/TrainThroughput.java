@@ -1,0 +1,143 @@
+package org.fspo.train.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import org.fspo.train.model.CausalLm;
+import org.fspo.train.model.Models;
+import org.fspo.train.model.TokenBatch;
+import org.fspo.train.model.TransformerLm;
+import org.fspo.train.model.gpt2.Gpt2Config;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Benchmark (not a test): one FSPO IPO step per iteration on a GPT-2-style model from scratch, the step that
+ * scripts/bench/train_throughput also times in PyTorch. Batch: P pairs, each a shared prompt of S - R tokens and two
+ * different R-token responses (R = S / 4), no padding. Step: policy forward, IPO loss on summed log-probs against
+ * precomputed reference log-probs (beta 0.01), backward, and AdamW (lr 1e-4, betas 0.9/0.999, eps 1e-8, weight
+ * decay 0.01), written out here so the benchmark does not depend on the trainer. Prints one JSON object.
+ *
+ * <p>Usage: TrainThroughput d_model layers heads vocab pairs seq_len steps [sharing=true|false]
+ */
+public final class TrainThroughput {
+  public static void main(String[] args) throws Exception {
+    int d = Integer.parseInt(args[0]), layers = Integer.parseInt(args[1]), heads = Integer.parseInt(args[2]);
+    int vocab = Integer.parseInt(args[3]), pairs = Integer.parseInt(args[4]), seq = Integer.parseInt(args[5]);
+    int steps = Integer.parseInt(args[6]);
+    boolean sharing = args.length < 8 || Boolean.parseBoolean(args[7]);
+    TransformerLm model = Models.init(Gpt2Config.of(vocab, seq, d, layers, heads), 0);
+    model.setPrefixSharing(sharing);
+    TokenBatch batch = batch(pairs, seq, vocab, new Random(1));
+    double[] refLogps = new double[2 * pairs];
+    for (int i = 0; i < refLogps.length; i++) refLogps[i] = -4.0 * seq / 4; // fixed reference log-probs
+    AdamW opt = new AdamW(model.parameters());
+    double beta = 0.01;
+    int warmup = 2;
+    long start = 0;
+    double loss = 0;
+    for (int s = 0; s < warmup + steps; s++) {
+      if (s == warmup) start = System.nanoTime();
+      CausalLm.Forward f = model.forward(batch);
+      double[] dl = new double[2 * pairs];
+      loss = 0;
+      for (int i = 0; i < pairs; i++) { // IPO, Eq. 17, summed log-probs: (h - 1/(2 beta))^2, mean over pairs
+        double h = (f.seqLogps()[2 * i] - refLogps[2 * i]) - (f.seqLogps()[2 * i + 1] - refLogps[2 * i + 1]);
+        loss += Math.pow(h - 1 / (2 * beta), 2) / pairs;
+        double dh = 2 * (h - 1 / (2 * beta)) / pairs;
+        dl[2 * i] = dh;
+        dl[2 * i + 1] = -dh;
+      }
+      Map<String, INDArray> grads = model.backward(f, dl);
+      opt.step(grads, 1e-4);
+      grads.values().forEach(INDArray::close);
+    }
+    double seconds = (System.nanoTime() - start) / 1e9 / steps;
+    double tokens = 2.0 * pairs * seq;
+    double flops = stepFlops(d, layers, vocab, pairs, seq, sharing);
+    System.out.printf("{\"d_model\": %d, \"layers\": %d, \"heads\": %d, \"seq_len\": %d, \"vocab\": %d, \"pairs\": %d,"
+        + " \"sharing\": %s, \"step_s\": %.4f, \"tokens_per_s\": %.1f, \"gflops\": %.1f, \"peak_rss_mb\": %.0f,"
+        + " \"loss\": %.4f, \"sgemm_gflops\": %.1f}%n", d, layers, heads, seq, vocab, pairs, sharing, seconds,
+        tokens / seconds, flops / seconds / 1e9, peakRssMb(), loss, sgemmGflops());
+  }
+
+  /** Pairs of [prompt (seq - seq/4 tokens, shared) + response (seq/4 tokens, differing)]. */
+  static TokenBatch batch(int pairs, int seq, int vocab, Random rng) {
+    int resp = seq / 4;
+    int[][] ids = new int[2 * pairs][seq], att = new int[2 * pairs][seq], rm = new int[2 * pairs][seq];
+    for (int i = 0; i < pairs; i++) {
+      for (int t = 0; t < seq; t++) {
+        int shared = rng.nextInt(vocab);
+        for (int k = 0; k < 2; k++) {
+          ids[2 * i + k][t] = t < seq - resp ? shared : rng.nextInt(vocab);
+          att[2 * i + k][t] = 1;
+          rm[2 * i + k][t] = t < seq - resp ? 0 : 1;
+        }
+      }
+      ids[2 * i + 1][seq - resp] = (ids[2 * i][seq - resp] + 1) % vocab; // the responses differ from their first token
+    }
+    return new TokenBatch(ids, att, rm);
+  }
+
+  /** Matmul FLOPs this implementation performs per step (forward + 2x for backward). */
+  static double stepFlops(int d, int layers, int vocab, int pairs, int seq, boolean sharing) {
+    int resp = seq / 4;
+    double rows = sharing ? pairs : 2.0 * pairs, len = sharing ? seq + resp : seq;
+    double n = rows * len, scored = 2.0 * pairs * (resp);
+    double perLayer = 2 * n * 12.0 * d * d + 4 * rows * len * len * d;
+    return 3 * (layers * perLayer + 2 * scored * d * vocab);
+  }
+
+  static double peakRssMb() throws Exception {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmHWM:")) return Double.parseDouble(line.replaceAll("[^0-9]", "")) / 1024;
+    }
+    return -1;
+  }
+
+  /** OpenBLAS sgemm through Nd4j.matmul on 1024^3, best of 5. */
+  static double sgemmGflops() {
+    INDArray a = Nd4j.rand(1024, 1024), b = Nd4j.rand(1024, 1024);
+    double best = Double.MAX_VALUE;
+    for (int i = 0; i < 6; i++) {
+      long t = System.nanoTime();
+      Nd4j.matmul(a, b).close();
+      if (i > 0) best = Math.min(best, (System.nanoTime() - t) / 1e9);
+    }
+    return 2.0 * 1024 * 1024 * 1024 / best / 1e9;
+  }
+
+  /** torch.optim.AdamW: decoupled weight decay p -= lr wd p, then the bias-corrected Adam step. */
+  static final class AdamW {
+    private final Map<String, INDArray> params, m = new LinkedHashMap<>(), v = new LinkedHashMap<>();
+    private int t;
+
+    AdamW(Map<String, INDArray> params) {
+      this.params = params;
+      params.forEach((k, p) -> {
+        m.put(k, Nd4j.zerosLike(p));
+        v.put(k, Nd4j.zerosLike(p));
+      });
+    }
+
+    void step(Map<String, INDArray> grads, double lr) {
+      t++;
+      double b1 = 0.9, b2 = 0.999, eps = 1e-8, wd = 0.01;
+      double c1 = 1 - Math.pow(b1, t), c2 = 1 - Math.pow(b2, t);
+      grads.forEach((k, g) -> {
+        INDArray p = params.get(k), mk = m.get(k), vk = v.get(k);
+        p.muli(1 - lr * wd);
+        mk.muli(b1).addi(g.mul(1 - b1));
+        vk.muli(b2).addi(g.mul(g).muli(1 - b2));
+        INDArray denom = Transforms.sqrt(vk.div(c2), false).addi(eps);
+        p.subi(mk.div(denom).muli(lr / c1));
+      });
+    }
+  }
+
+  private TrainThroughput() {}
+}
