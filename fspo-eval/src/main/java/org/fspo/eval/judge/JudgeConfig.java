@@ -1,6 +1,17 @@
 package org.fspo.eval.judge;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.fspo.core.FspoUserException;
 
 /**
  * The {@code judge:} section of conf/judge.yaml (every key documented there): which OpenAI-compatible server and
@@ -41,6 +52,37 @@ public record JudgeConfig(
     }
     if (maxTokens < 1 || timeoutS < 1 || maxRetries < 0) {
       throw new IllegalArgumentException("judge.max_tokens and judge.timeout_s must be >= 1, judge.max_retries >= 0");
+    }
+  }
+
+  /**
+   * Reads the {@code judge:} section of a YAML (or JSON) file over {@link #defaults()}; an unknown key or a value of
+   * the wrong type is a one-line user error naming the file and key.
+   */
+  public static JudgeConfig load(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new FspoUserException(file + ": no such judge config; copy conf/judge.yaml and edit it",
+          FspoUserException.NO_INPUT);
+    }
+    ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    try {
+      JsonNode section = yaml.readTree(file.toFile()).path("judge");
+      if (!section.isObject()) {
+        throw new FspoUserException(file + ": no 'judge:' section; see conf/judge.yaml", FspoUserException.CONFIG);
+      }
+      ObjectNode merged = yaml.valueToTree(defaults());
+      merged.setAll((ObjectNode) section);
+      return yaml.treeToValue(merged, JudgeConfig.class);
+    } catch (UnrecognizedPropertyException e) {
+      throw new FspoUserException(file + ": unknown key judge." + e.getPropertyName() + "; see conf/judge.yaml for "
+          + "the keys", FspoUserException.CONFIG);
+    } catch (JsonProcessingException e) {
+      Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
+      String message = cause == e ? e.getOriginalMessage() : cause.getMessage();
+      throw new FspoUserException(file + ": " + message.lines().findFirst().orElse("invalid judge config"),
+          FspoUserException.CONFIG);
+    } catch (IOException e) {
+      throw new FspoUserException(file + ": cannot read (" + e.getMessage() + ")", FspoUserException.NO_INPUT);
     }
   }
 
