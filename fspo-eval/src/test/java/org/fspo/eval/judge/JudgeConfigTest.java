@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Pattern;
 import org.fspo.core.FspoUserException;
+import org.fspo.synth.llm.LlmConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,25 +25,29 @@ class JudgeConfigTest {
   void theShippedFileEqualsTheDefaultsAndCommentsEveryKey() throws Exception {
     assertEquals(JudgeConfig.defaults(), JudgeConfig.load(shipped()));
     String text = Files.readString(shipped());
-    for (var component : JudgeConfig.class.getRecordComponents()) {
-      String key = component.getAccessor().getAnnotation(JsonProperty.class).value();
-      assertTrue(Pattern.compile("#[^\\n]*\\n(\\s*#[^\\n]*\\n)*\\s+" + key + ":").matcher(text).find(),
-          "conf/judge.yaml: key judge." + key + " is missing or has no comment above it");
+    for (Class<?> section : List.of(JudgeConfig.class, LlmConfig.class)) {
+      for (var component : section.getRecordComponents()) {
+        String key = component.getAccessor().getAnnotation(JsonProperty.class).value();
+        assertTrue(Pattern.compile("#[^\\n]*\\n(\\s*#[^\\n]*\\n)*\\s+" + key + ":").matcher(text).find(),
+            "conf/judge.yaml: key " + key + " is missing or has no comment above it");
+      }
     }
   }
 
   @Test
   void fileValuesOverrideDefaultsAndMistakesAreOneLine(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("j.yaml");
-    Files.writeString(file, "judge:\n  model: llama3\n  top_logprobs: 3\n");
+    Files.writeString(file, "judge:\n  model: llama3\n  top_logprobs: 3\n  llm:\n    base_url: http://h:1/v1\n");
     JudgeConfig c = JudgeConfig.load(file);
     assertEquals("llama3", c.model());
     assertEquals(3, c.topLogprobs());
-    assertEquals(JudgeConfig.defaults().baseUrl(), c.baseUrl());
+    assertEquals("http://h:1/v1", c.llm().baseUrl());
+    assertEquals(LlmConfig.defaults().maxAttempts(), c.llm().maxAttempts()); // deep merge keeps sibling defaults
+    assertEquals(java.util.Map.of("logprobs", true, "top_logprobs", 3), c.clientConfig().extraBody());
 
-    Files.writeString(file, "judge:\n  modle: llama3\n");
+    Files.writeString(file, "judge:\n  llm:\n    bse_url: x\n");
     FspoUserException unknown = assertThrows(FspoUserException.class, () -> JudgeConfig.load(file));
-    assertEquals(file + ": unknown key judge.modle; see conf/judge.yaml for the keys", unknown.getMessage());
+    assertEquals(file + ": unknown key bse_url under judge; see conf/judge.yaml for the keys", unknown.getMessage());
 
     Files.writeString(file, "judge:\n  top_logprobs: 50\n");
     FspoUserException range = assertThrows(FspoUserException.class, () -> JudgeConfig.load(file));

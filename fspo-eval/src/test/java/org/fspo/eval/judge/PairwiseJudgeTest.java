@@ -16,11 +16,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import java.util.List;
+import java.util.Map;
 import org.fspo.core.FspoUserException;
 import org.fspo.eval.metrics.BootstrapCi;
 import org.fspo.eval.metrics.Outcome;
 import org.fspo.eval.metrics.WinRate;
 import org.fspo.eval.metrics.WinRateCell;
+import org.fspo.synth.llm.LlmConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,8 +39,13 @@ class PairwiseJudgeTest {
   void start() {
     server = new WireMockServer(options().dynamicPort());
     server.start();
-    config = new JudgeConfig("http://localhost:" + server.port() + "/v1", "judge-model", "FSPO_TEST_NO_SUCH_KEY",
-        0.0, 1, true, 5, 5, 2, 7L);
+    LlmConfig llm = new LlmConfig("http://localhost:" + server.port() + "/v1", null, null, 2000, 5000, 4, 1, 2, 10,
+        50, false, Map.of(), false);
+    config = new JudgeConfig("judge-model", 0.0, 1, true, 5, 7L, llm);
+  }
+
+  LlmJudgeClient client() {
+    return LlmJudgeClient.open(config, null);
   }
 
   @AfterEach
@@ -76,7 +83,7 @@ class PairwiseJudgeTest {
     stubPair(3, "m", "m", null);                       // always the first position: inconsistent
     stubPair(4, "I prefer the first one", "M", null);  // malformed in one order
     stubPair(5, " M\n", "`m`", null);                  // baseline wins, sloppy but valid identifiers
-    PairwiseJudge judge = new PairwiseJudge(new OpenAiJudgeClient(config));
+    PairwiseJudge judge = new PairwiseJudge(client());
     List<Judgment> judgments = judge.judgeAll(List.of(item(1, "a"), item(2, "a"), item(3, "b"), item(4, "b"), item(5, "c")));
     assertEquals(List.of(Outcome.WIN, Outcome.LOSS, Outcome.INCONSISTENT, Outcome.MALFORMED, Outcome.LOSS),
         judgments.stream().map(Judgment::outcome).toList());
@@ -97,6 +104,7 @@ class PairwiseJudgeTest {
         .withRequestBody(matchingJsonPath("$.messages[0].role", equalTo("system")))
         .withRequestBody(matchingJsonPath("$.messages[1].content", matching("(?s).*### User Description\\s+Likes detail\\..*")))
         .withRequestBody(matchingJsonPath("$.top_logprobs", equalTo("5")))
+        .withRequestBody(matchingJsonPath("$.logprobs", equalTo("true")))
         .withRequestBody(matchingJsonPath("$.seed", equalTo("7"))));
   }
 
@@ -112,7 +120,7 @@ class PairwiseJudgeTest {
         .withRequestBody(matching("(?s).*BASE-1\\b.*MODEL-1\\b.*"))
         .willReturn(aResponse().withBody(completion("M",
             "{\"token\": \"M\", \"logprob\": " + Math.log(0.6) + "}, {\"token\": \" m\", \"logprob\": " + Math.log(0.4) + "}"))));
-    Judgment j = new PairwiseJudge(new OpenAiJudgeClient(config)).judge(item(1, "a"));
+    Judgment j = new PairwiseJudge(client()).judge(item(1, "a"));
     assertEquals(Outcome.WIN, j.outcome());
     assertEquals((0.8 + 0.6) / 2, j.modelProbability(), 1e-9);
   }
@@ -123,23 +131,27 @@ class PairwiseJudgeTest {
         .willReturn(aResponse().withStatus(503)).willSetStateTo("up"));
     server.stubFor(post(urlEqualTo("/v1/chat/completions")).inScenario("flaky").whenScenarioStateIs("up")
         .willReturn(aResponse().withBody(completion("M", null))));
-    JudgeReply reply = new OpenAiJudgeClient(config).complete(JudgePrompt.messages("q", "a", "b", null));
+    JudgeReply reply = client().complete(JudgePrompt.messages("q", "a", "b", null));
     assertEquals("M", reply.text());
     server.verify(2, postRequestedFor(urlEqualTo("/v1/chat/completions")));
   }
 
   @Test
-  void aBadRequestIsOneLineUserErrorAndAGarbledBodyIsMalformed() {
+  void aBadRequestIsOneLineUserErrorNotAVerdict() {
     server.stubFor(post(urlEqualTo("/v1/chat/completions"))
         .willReturn(aResponse().withStatus(400).withBody("{\"error\": {\"message\": \"model 'judge-model' not found\"}}")));
     FspoUserException e = assertThrows(FspoUserException.class,
-        () -> new OpenAiJudgeClient(config).complete(JudgePrompt.messages("q", "a", "b", null)));
-    assertTrue(e.getMessage().contains("HTTP 400 after 1 attempt(s)") && !e.getMessage().contains("\n"), e.getMessage());
+        () -> client().complete(JudgePrompt.messages("q", "a", "b", null)));
+    assertTrue(e.getMessage().contains("model 'judge-model' not found") && !e.getMessage().contains("\n"),
+        e.getMessage());
     server.verify(1, postRequestedFor(urlEqualTo("/v1/chat/completions")));
+  }
 
-    server.resetAll();
-    server.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withBody("{\"choices\": [{\"mess")));
-    Judgment j = new PairwiseJudge(new OpenAiJudgeClient(config)).judge(item(9, "z"));
+  @Test
+  void aVerdictThatIsNotAnIdentifierInEitherOrderIsMalformed() {
+    stubPair(9, "Both are fine.", "", null);
+    Judgment j = new PairwiseJudge(client()).judge(item(9, "z"));
     assertEquals(Outcome.MALFORMED, j.outcome());
+    assertEquals("Both are fine.", j.rawModelFirst());
   }
 }

@@ -11,7 +11,8 @@ import java.io.Serializable;
  * @param reason   null when ok; else "client_error" (400/422, never retried), "retries_exhausted",
  *                 "invalid_output" (schema mismatch after one repair), "bad_request" (e.g. 401/403/404)
  * @param detail   one sentence: the server's message or the validation error (never the API key)
- * @param raw      the raw model output or response body (bounded), or null
+ * @param raw      the raw model output or response body (bounded), or null; on success the response body, so that
+ *                 callers can read fields beyond the content (eval's judge reads the logprobs)
  * @param attempts HTTP attempts made for this call, repair included (0 when answered from the cache)
  */
 public record LlmResult(boolean isOk, String content, String reason, String detail, String raw, int attempts)
@@ -21,6 +22,11 @@ public record LlmResult(boolean isOk, String content, String reason, String deta
 
   public static LlmResult ok(String content, int attempts) {
     return new LlmResult(true, content, null, null, null, attempts);
+  }
+
+  /** A usable answer that keeps the response body (bounded) it came in. */
+  public static LlmResult ok(String content, String raw, int attempts) {
+    return new LlmResult(true, content, null, null, bound(raw), attempts);
   }
 
   public static LlmResult failed(String reason, String detail, String raw, int attempts) {

@@ -64,7 +64,7 @@ public final class OpenAiCompatibleClient implements LlmClient {
         if (status == 200) {
           String content = contentOf(text);
           if (content != null) {
-            return LlmResult.ok(content, attempt);
+            return LlmResult.ok(content, text, attempt);
           }
           lastDetail = "HTTP 200 with a body that is not a chat completion";
         } else if (status == 400 || status == 422) {
