@@ -13,8 +13,8 @@ import org.fspo.core.episode.PreferencePair;
 import org.fspo.core.episode.Provenance;
 import org.junit.jupiter.api.Test;
 
-class EvalEpisodesTest {
-  static List<PreferencePair> pairs(String user, int n) {
+public class EvalEpisodesTest {
+  public static List<PreferencePair> pairs(String user, int n) {
     List<PreferencePair> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       out.add(new PreferencePair(user, user + "-" + i, "q" + i, "c" + i, "r" + i, "desc", "procedural", "test",
@@ -23,7 +23,7 @@ class EvalEpisodesTest {
     return out;
   }
 
-  static List<PreferencePair> store() {
+  public static List<PreferencePair> store() {
     List<PreferencePair> all = new ArrayList<>();
     all.addAll(pairs("a", 12));
     all.addAll(pairs("b", 10));

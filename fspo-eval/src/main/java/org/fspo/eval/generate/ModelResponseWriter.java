@@ -1,0 +1,42 @@
+package org.fspo.eval.generate;
+
+import java.util.List;
+import org.fspo.core.episode.Episode;
+import org.fspo.core.episode.PreferencePair;
+import org.fspo.core.prompt.FewShotPrompt;
+import org.fspo.core.prompt.PromptFormat;
+
+/**
+ * Generates a method's response with its policy: the method's rendered prompt (shots, or none for a 0-shot method),
+ * then the completion the model was trained to write. For the plain formats the completion header
+ * ({@code ## Preferred Response \n}) is part of the prompt and the model writes the response; for COT the model
+ * writes {@code ## User Description\n...} itself and the response is the text after its response header. Generation
+ * ends at EOS, at max tokens, or when the model starts a new section ("\n#"), which the response excludes.
+ *
+ * @param generator the policy's sampler
+ * @param codec     the policy's tokenizer
+ * @param format    the method's prompt variant (COT: withDescription and not teacher-forced)
+ * @param zeroShot  render without shots (population)
+ * @param method    the method key, part of each request's RNG key
+ */
+public record ModelResponseWriter(Generator generator, TextCodec codec, PromptFormat format, boolean zeroShot,
+    String method) implements ResponseWriter {
+
+  @Override
+  public String respond(Episode episode) {
+    List<PreferencePair> shots = zeroShot ? List.of() : episode.shots();
+    PreferencePair q = episode.query();
+    String header = format.includeDispreferred() ? "## Preferred Response \n" : "## Response \n";
+    boolean cot = format.withDescription() && !format.teacherForced();
+    String prompt = FewShotPrompt.render(shots, q, format).prompt() + (cot ? "" : header);
+    String key = method + "|" + q.userId() + "|" + q.pairId() + "|" + shots.size();
+    int[] ids = generator.generate(codec.encode(prompt), key);
+    String text = codec.decode(ids);
+    if (cot) {
+      int at = text.indexOf(header);
+      text = at < 0 ? "" : text.substring(at + header.length());
+    }
+    int section = text.indexOf("\n#");
+    return (section < 0 ? text : text.substring(0, section)).strip();
+  }
+}
