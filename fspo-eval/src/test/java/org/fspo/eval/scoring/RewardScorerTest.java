@@ -9,13 +9,13 @@ import org.fspo.core.prompt.RenderedPair;
 import org.fspo.eval.metrics.PairScore;
 import org.junit.jupiter.api.Test;
 
-class RewardScorerTest {
+public class RewardScorerTest {
   /** logp(completion) = -length(completion) - shots-in-prompt * weight; records every prompt it saw. */
-  static final class FakeModel implements PairLogprobs {
+  public static final class FakeModel implements PairLogprobs {
     final double weight;
     final List<String> prompts = new ArrayList<>();
 
-    FakeModel(double weight) {
+    public FakeModel(double weight) {
       this.weight = weight;
     }
 
