@@ -1,6 +1,8 @@
 package org.fspo.train.model;
 
+import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Scaled dot-product attention with an additive mask and grouped-query heads (HF eager attention):
@@ -8,53 +10,131 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * does; instead of repeating k and v, the g = nh / nkv query heads of a group are stacked along time, so one batched
  * matmul per group serves them and the k/v gradients sum over the group for free.
  *
- * <p>Shapes: R rows, nh query heads, nkv key/value heads, g = nh / nkv, Lq queries, Lk keys, hs head size.
+ * <p>Causal blocking: queries run in blocks of {@link #BLOCK}; the block of queries [s, e) only needs keys
+ * [0, Lk - Lq + e), since every later key is masked for all of them. That skips about 40% of the score matrix
+ * (its matmuls, mask, softmax and their gradients) at the sequence lengths FSPO uses, and the result is the same.
+ *
+ * <p>Shapes: R rows, nh query heads, nkv key/value heads, g = nh / nkv, Lq queries (the last Lq of the Lk keys'
+ * positions), Lb queries in a block, Kb keys it sees, hs head size.
  */
 public final class Attention {
+  static final int BLOCK = 128;
+
   private Attention() {}
 
   /**
    * Saved for the backward pass.
    *
-   * @param q     [R, nkv, g*Lq, hs] queries already scaled by 1/sqrt(hs)
+   * @param q     [R, nh, Lq, hs] queries already scaled by 1/sqrt(hs)
    * @param k     [R, nkv, Lk, hs]
    * @param v     [R, nkv, Lk, hs]
-   * @param probs [R, nkv, g*Lq, Lk] attention weights
+   * @param probs per query block, [R, nkv, g*Lb, Kb] attention weights
+   * @param blockSize queries per block
    */
-  public record Cache(INDArray q, INDArray k, INDArray v, INDArray probs) {
+  public record Cache(INDArray q, INDArray k, INDArray v, INDArray[] probs, int blockSize) {
     void close() {
-      Ops.close(q, k, v, probs);
+      Ops.close(q, k, v);
+      Ops.close(probs);
     }
   }
 
   /** q [R, nh, Lq, hs], k and v [R, nkv, Lk, hs], mask [R, 1, Lq, Lk]; returns [R, nh, Lq, hs]. */
   public static INDArray forward(INDArray q, INDArray k, INDArray v, INDArray mask, Cache[] cache) {
+    return forward(q, k, v, mask, cache, BLOCK);
+  }
+
+  /** As above with a given query block size (tests compare block sizes). */
+  static INDArray forward(INDArray q, INDArray k, INDArray v, INDArray mask, Cache[] cache, int blockSize) {
     long R = q.size(0), nh = q.size(1), Lq = q.size(2), hs = q.size(3), nkv = k.size(1), Lk = k.size(2);
     long g = nh / nkv;
-    INDArray qs = q.mul(1.0 / Math.sqrt(hs)).reshape('c', R, nkv, g * Lq, hs); // heads of a group stacked in time
-    INDArray scores = Ops.mm(qs, k, false, true); // [R, nkv, g*Lq, Lk]
-    scores.reshape('c', R, nh, Lq, Lk).addi(mask); // mask [R, 1, Lq, Lk] broadcasts over heads
-    INDArray probs = Ops.softmaxLastInPlace(scores);
-    INDArray out = Ops.mm(probs, v, false, false); // [R, nkv, g*Lq, hs]
-    if (cache != null) {
-      cache[0] = new Cache(qs, k, v, probs);
-    } else {
-      Ops.close(qs, probs);
+    int blocks = (int) ((Lq + blockSize - 1) / blockSize);
+    INDArray qs = q.mul(1.0 / Math.sqrt(hs)); // [R, nh, Lq, hs]
+    INDArray out = Nd4j.createUninitialized(q.dataType(), R, nh, Lq, hs);
+    INDArray[] probs = new INDArray[blocks];
+    for (int b = 0; b < blocks; b++) {
+      long s = (long) b * blockSize, e = Math.min(Lq, s + blockSize), Lb = e - s, Kb = Lk - Lq + e;
+      INDArray qb = slice(qs, s, e).reshape('c', R, nkv, g * Lb, hs); // heads of a group stacked in time
+      INDArray kb = slice(k, 0, Kb), vb = slice(v, 0, Kb); // [R, nkv, Kb, hs]
+      INDArray scores = Ops.mm(qb, kb, false, true); // [R, nkv, g*Lb, Kb]
+      INDArray maskBlock = maskBlock(mask, s, e, Kb); // [R, 1, Lb, Kb]
+      scores.reshape('c', R, nh, Lb, Kb).addi(maskBlock); // broadcast over heads
+      probs[b] = Ops.softmaxLastInPlace(scores);
+      INDArray ob = Ops.mm(probs[b], vb, false, false); // [R, nkv, g*Lb, hs]
+      copyInto(out, s, ob.reshape('c', R, nh, Lb, hs), false);
+      Ops.close(ob, qb, kb, vb, maskBlock);
+      if (cache == null) Ops.close(probs[b]);
     }
-    return out.reshape('c', R, nh, Lq, hs);
+    if (cache != null) {
+      cache[0] = new Cache(qs, k, v, probs, blockSize);
+    } else {
+      Ops.close(qs);
+    }
+    return out;
   }
 
   /** Returns {dq [R, nh, Lq, hs], dk [R, nkv, Lk, hs], dv [R, nkv, Lk, hs]}; closes the cache. */
   public static INDArray[] backward(INDArray dOut, Cache c) {
-    long R = dOut.size(0), nh = dOut.size(1), Lq = dOut.size(2), hs = dOut.size(3), nkv = c.k().size(1);
-    INDArray d = dOut.reshape('c', R, nkv, nh / nkv * Lq, hs); // [R, nkv, g*Lq, hs]
-    INDArray dv = Ops.mm(c.probs(), d, true, false); // [R, nkv, Lk, hs]
-    INDArray dScores = Ops.softmaxBackwardInPlace(c.probs(), Ops.mm(d, c.v(), false, true)); // [R, nkv, g*Lq, Lk]
+    long R = dOut.size(0), nh = dOut.size(1), Lq = dOut.size(2), hs = dOut.size(3);
+    long nkv = c.k().size(1), Lk = c.k().size(2), g = nh / nkv;
     double scale = 1.0 / Math.sqrt(hs);
-    INDArray dq = Ops.mm(dScores, c.k(), false, false).muli(scale); // [R, nkv, g*Lq, hs]
-    INDArray dk = Ops.mm(dScores, c.q(), true, false); // [R, nkv, Lk, hs]; q was pre-scaled
-    Ops.close(dScores);
+    INDArray dq = Nd4j.createUninitialized(dOut.dataType(), R, nh, Lq, hs);
+    INDArray dk = Nd4j.zeros(dOut.dataType(), R, nkv, Lk, hs), dv = Nd4j.zeros(dOut.dataType(), R, nkv, Lk, hs);
+    for (int b = 0; b < c.probs().length; b++) {
+      long s = (long) b * c.blockSize(), e = Math.min(Lq, s + c.blockSize()), Lb = e - s, Kb = Lk - Lq + e;
+      INDArray p = c.probs()[b]; // [R, nkv, g*Lb, Kb]
+      INDArray d = slice(dOut, s, e).reshape('c', R, nkv, g * Lb, hs);
+      INDArray qb = slice(c.q(), s, e).reshape('c', R, nkv, g * Lb, hs);
+      INDArray kb = slice(c.k(), 0, Kb), vb = slice(c.v(), 0, Kb); // [R, nkv, Kb, hs]
+      INDArray dvb = Ops.mm(p, d, true, false); // [R, nkv, Kb, hs]
+      copyInto(dv, 0, dvb, true);
+      INDArray dScores = Ops.softmaxBackwardInPlace(p, Ops.mm(d, vb, false, true)); // [R, nkv, g*Lb, Kb]
+      INDArray dqb = Ops.mm(dScores, kb, false, false).muli(scale); // [R, nkv, g*Lb, hs]
+      copyInto(dq, s, dqb.reshape('c', R, nh, Lb, hs), false);
+      INDArray dkb = Ops.mm(dScores, qb, true, false); // [R, nkv, Kb, hs]; q was pre-scaled
+      copyInto(dk, 0, dkb, true);
+      Ops.close(dScores, dqb, d, qb, kb, vb, dvb, dkb);
+    }
     c.close();
-    return new INDArray[] {dq.reshape('c', R, nh, Lq, hs), dk, dv};
+    return new INDArray[] {dq, dk, dv};
+  }
+
+  /** Dense copy of time steps [s, e) of x [R, H, L, hs]: one bulk copy per (row, head). */
+  private static INDArray slice(INDArray x, long s, long e) {
+    long R = x.size(0), H = x.size(1), L = x.size(2), hs = x.size(3);
+    INDArray out = Nd4j.createUninitialized(x.dataType(), R, H, e - s, hs);
+    FloatBuffer src = Parallel.floats(x), dst = Parallel.floats(out);
+    int chunk = (int) ((e - s) * hs);
+    for (int rh = 0; rh < R * H; rh++) {
+      dst.put(rh * chunk, src, (int) ((rh * L + s) * hs), chunk);
+    }
+    return out;
+  }
+
+  /** x[:, :, s:s+Lb, :] = part (or += part when add), part [R, H, Lb, hs], x [R, H, L, hs] dense. */
+  private static void copyInto(INDArray x, long s, INDArray part, boolean add) {
+    long R = x.size(0), H = x.size(1), L = x.size(2), hs = x.size(3);
+    FloatBuffer dst = Parallel.floats(x), src = Parallel.floats(Ops.dense(part));
+    int chunk = (int) (part.size(2) * hs);
+    Parallel.rows((int) (R * H), chunk, (from, to) -> {
+      for (int rh = from; rh < to; rh++) {
+        int o = (int) ((rh * L + s) * hs), i = rh * chunk;
+        if (!add) {
+          dst.put(o, src, i, chunk);
+        } else {
+          for (int j = 0; j < chunk; j++) dst.put(o + j, dst.get(o + j) + src.get(i + j));
+        }
+      }
+    });
+  }
+
+  /** Dense mask[:, :, s:e, 0:Kb] of mask [R, 1, Lq, Lk]. */
+  private static INDArray maskBlock(INDArray mask, long s, long e, long Kb) {
+    long R = mask.size(0), Lq = mask.size(2), Lk = mask.size(3);
+    INDArray out = Nd4j.createUninitialized(mask.dataType(), R, 1, e - s, Kb);
+    FloatBuffer src = Parallel.floats(Ops.dense(mask)), dst = Parallel.floats(out);
+    for (long r = 0; r < R; r++) {
+      for (long i = s; i < e; i++) dst.put((int) ((r * (e - s) + i - s) * Kb), src, (int) ((r * Lq + i) * Lk), (int) Kb);
+    }
+    return out;
   }
 }

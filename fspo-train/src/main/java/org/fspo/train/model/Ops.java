@@ -1,5 +1,6 @@
 package org.fspo.train.model;
 
+import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
@@ -31,53 +32,102 @@ public final class Ops {
     return mm(x, w, false, true);
   }
 
-  /** Column sums [C] of dy [N, C]: a bias gradient. A ones-vector gemv, ~20x faster here than dy.sum(0). */
+  /** Column sums [C] of dy [N, C]: a bias gradient. A Java loop, ~20x faster here than dy.sum(0). */
   public static INDArray colSum(INDArray dy) {
-    INDArray ones = Nd4j.ones(dy.dataType(), 1, dy.size(0));
-    return mm(ones, dy, false, false).reshape(dy.size(1)); // [1, N] @ [N, C]
+    int N = (int) dy.size(0), C = (int) dy.size(1);
+    FloatBuffer ds = Parallel.floats(dense(dy));
+    double[] sum = new double[C];
+    for (int n = 0; n < N; n++) {
+      for (int c = 0; c < C; c++) sum[c] += ds.get(n * C + c);
+    }
+    return Nd4j.create(sum, new long[] {C}, 'c').castTo(dy.dataType());
   }
 
   // ---- LayerNorm (GPT-2): y = (x - mean) * rstd * g + b, rstd = 1/sqrt(var + eps), biased variance ----
 
-  /** Saved for the backward pass: the normalised input and 1/std per row [N, 1]. */
+  /** Saved for the backward pass: the normalised input [N, C] and 1/std per row [N]. */
   public record NormCache(INDArray xhat, INDArray rstd) {}
 
   public static INDArray layerNorm(INDArray x, INDArray g, INDArray b, double eps, NormCache[] cache) {
-    INDArray mean = x.mean(true, 1); // [N, 1]
-    INDArray xhat = x.subColumnVector(mean); // [N, C]
-    INDArray var = xhat.mul(xhat).mean(true, 1);
-    INDArray rstd = Transforms.pow(var.addi(eps), -0.5, false); // [N, 1]
-    xhat.muliColumnVector(rstd);
-    if (cache != null) cache[0] = new NormCache(xhat, rstd);
-    return xhat.mulRowVector(g).addiRowVector(b);
+    return norm(x, g, b, eps, true, cache);
   }
 
   /** dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)), dxhat = dy * g; dg, db column sums. */
   public static INDArray layerNormBackward(INDArray dy, INDArray g, NormCache c, INDArray[] dgDb) {
-    INDArray dxhat = dy.mulRowVector(g);
     dgDb[0] = colSum(dy.mul(c.xhat()));
     dgDb[1] = colSum(dy);
-    INDArray m1 = dxhat.mean(true, 1);
-    INDArray m2 = dxhat.mul(c.xhat()).mean(true, 1);
-    INDArray dx = dxhat.subiColumnVector(m1).subi(c.xhat().mulColumnVector(m2));
-    return dx.muliColumnVector(c.rstd());
+    return normBackward(dy, g, c, true);
   }
 
   // ---- RMSNorm (Llama): y = g * x * rstd, rstd = 1/sqrt(mean(x^2) + eps) ----
 
   public static INDArray rmsNorm(INDArray x, INDArray g, double eps, NormCache[] cache) {
-    INDArray rstd = Transforms.pow(x.mul(x).mean(true, 1).addi(eps), -0.5, false); // [N, 1]
-    INDArray xhat = x.mulColumnVector(rstd); // [N, C]
-    if (cache != null) cache[0] = new NormCache(xhat, rstd);
-    return xhat.mulRowVector(g);
+    return norm(x, g, null, eps, false, cache);
   }
 
   /** dx = rstd * (dxhat - xhat * mean(dxhat * xhat)), dxhat = dy * g; dg = sum(dy * xhat). */
   public static INDArray rmsNormBackward(INDArray dy, INDArray g, NormCache c, INDArray[] dg) {
-    INDArray dxhat = dy.mulRowVector(g);
     dg[0] = colSum(dy.mul(c.xhat()));
-    INDArray m2 = dxhat.mul(c.xhat()).mean(true, 1);
-    return dxhat.subi(c.xhat().mulColumnVector(m2)).muliColumnVector(c.rstd());
+    return normBackward(dy, g, c, false);
+  }
+
+  /** One fused pass per row: LayerNorm when centered, else RMSNorm (then b is null). */
+  private static INDArray norm(INDArray x, INDArray g, INDArray b, double eps, boolean centered, NormCache[] cache) {
+    int N = (int) x.size(0), C = (int) x.size(1);
+    INDArray xhat = Nd4j.createUninitialized(x.dataType(), N, C), rstd = Nd4j.createUninitialized(x.dataType(), N);
+    INDArray y = Nd4j.createUninitialized(x.dataType(), N, C);
+    FloatBuffer xs = Parallel.floats(dense(x)), hs = Parallel.floats(xhat), rs = Parallel.floats(rstd);
+    FloatBuffer ys = Parallel.floats(y), gs = Parallel.floats(dense(g)), bs = b == null ? null : Parallel.floats(dense(b));
+    Parallel.rows(N, C, (from, to) -> {
+      for (int n = from; n < to; n++) {
+        int o = n * C;
+        double mean = 0, var = 0;
+        if (centered) {
+          for (int c = 0; c < C; c++) mean += xs.get(o + c);
+          mean /= C;
+        }
+        for (int c = 0; c < C; c++) var += (xs.get(o + c) - mean) * (xs.get(o + c) - mean);
+        double r = 1 / Math.sqrt(var / C + eps);
+        rs.put(n, (float) r);
+        for (int c = 0; c < C; c++) {
+          float h = (float) ((xs.get(o + c) - mean) * r);
+          hs.put(o + c, h);
+          ys.put(o + c, bs == null ? h * gs.get(c) : h * gs.get(c) + bs.get(c));
+        }
+      }
+    });
+    if (cache != null) cache[0] = new NormCache(xhat, rstd);
+    return y;
+  }
+
+  private static INDArray normBackward(INDArray dy, INDArray g, NormCache cache, boolean centered) {
+    int N = (int) dy.size(0), C = (int) dy.size(1);
+    INDArray dx = Nd4j.createUninitialized(dy.dataType(), N, C);
+    FloatBuffer ds = Parallel.floats(dense(dy)), hs = Parallel.floats(cache.xhat()), rs = Parallel.floats(cache.rstd());
+    FloatBuffer gs = Parallel.floats(dense(g)), out = Parallel.floats(dx);
+    Parallel.rows(N, C, (from, to) -> {
+      for (int n = from; n < to; n++) {
+        int o = n * C;
+        double m1 = 0, m2 = 0; // mean(dxhat), mean(dxhat * xhat)
+        for (int c = 0; c < C; c++) {
+          double dh = ds.get(o + c) * gs.get(c);
+          m1 += dh;
+          m2 += dh * hs.get(o + c);
+        }
+        m1 = centered ? m1 / C : 0;
+        m2 /= C;
+        double r = rs.get(n);
+        for (int c = 0; c < C; c++) {
+          out.put(o + c, (float) (r * (ds.get(o + c) * gs.get(c) - m1 - hs.get(o + c) * m2)));
+        }
+      }
+    });
+    return dx;
+  }
+
+  /** a itself when dense c-order, else a dense copy. */
+  static INDArray dense(INDArray a) {
+    return a.ordering() == 'c' && !a.isView() && a.data().offset() == 0 ? a : a.dup('c');
   }
 
   // ---- activations ----
@@ -86,22 +136,49 @@ public final class Ops {
 
   /** HF gelu_new (NewGELUActivation): 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
   public static INDArray geluNew(INDArray x) {
-    INDArray t = geluTanh(x);
-    return t.addi(1).muli(x).muli(0.5);
+    return geluNew(x, null);
+  }
+
+  /** gelu_new of x, also storing tanh(...) into t (same shape) when t is not null, for the backward pass. */
+  public static INDArray geluNew(INDArray x, INDArray t) {
+    INDArray y = Nd4j.createUninitialized(x.dataType(), x.shape());
+    FloatBuffer xs = Parallel.floats(dense(x)), ys = Parallel.floats(y), ts = t == null ? null : Parallel.floats(t);
+    int n = (int) x.length();
+    Parallel.rows(n / 256 + 1, 256, (from, to) -> {
+      for (int i = from * 256; i < Math.min(n, to * 256); i++) {
+        double v = xs.get(i), th = tanh(GELU_K * (v + 0.044715 * v * v * v));
+        ys.put(i, (float) (0.5 * v * (1 + th)));
+        if (ts != null) ts.put(i, (float) th);
+      }
+    });
+    return y;
   }
 
   /** d gelu_new / dx = 0.5 (1 + t) + 0.5 x (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2), times dy. */
   public static INDArray geluNewBackward(INDArray x, INDArray dy) {
-    INDArray t = geluTanh(x);
-    INDArray inner = x.mul(x).muli(3 * 0.044715).addi(1).muli(GELU_K); // d(tanh argument)/dx
-    INDArray sech2 = t.mul(t).rsubi(1);
-    INDArray d = sech2.muli(inner).muli(x).muli(0.5).addi(t.addi(1).muli(0.5));
-    return d.muli(dy);
+    return geluNewBackward(x, null, dy);
   }
 
-  private static INDArray geluTanh(INDArray x) {
-    INDArray u = x.mul(x).muli(0.044715).addi(1).muli(x).muli(GELU_K); // sqrt(2/pi) (x + 0.044715 x^3)
-    return Transforms.tanh(u, false);
+  /** As above, with t = tanh(...) saved by the forward pass (recomputed when null). */
+  public static INDArray geluNewBackward(INDArray x, INDArray t, INDArray dy) {
+    INDArray dx = Nd4j.createUninitialized(x.dataType(), x.shape());
+    FloatBuffer xs = Parallel.floats(dense(x)), ds = Parallel.floats(dense(dy)), out = Parallel.floats(dx);
+    FloatBuffer ts = t == null ? null : Parallel.floats(t);
+    int n = (int) x.length();
+    Parallel.rows(n / 256 + 1, 256, (from, to) -> {
+      for (int i = from * 256; i < Math.min(n, to * 256); i++) {
+        double v = xs.get(i);
+        double th = ts != null ? ts.get(i) : tanh(GELU_K * (v + 0.044715 * v * v * v));
+        double d = 0.5 * (1 + th) + 0.5 * v * (1 - th * th) * GELU_K * (1 + 3 * 0.044715 * v * v);
+        out.put(i, (float) (d * ds.get(i)));
+      }
+    });
+    return dx;
+  }
+
+  /** tanh through one exp: 1 - 2 / (e^(2u) + 1), exact to double rounding and saturating at +-1. */
+  private static double tanh(double u) {
+    return 1 - 2 / (Math.exp(2 * u) + 1);
   }
 
   /** SiLU: x * sigmoid(x). */

@@ -30,7 +30,8 @@ public abstract class TransformerLm implements CausalLm {
   private final Map<String, DType> dtypes;
   private boolean prefixSharing = true;
   private static final java.util.concurrent.atomic.AtomicLong INSTANCES = new java.util.concurrent.atomic.AtomicLong();
-  private final String forwardWorkspace, backwardWorkspace; // per model, so a reference model never clobbers ours
+  // per model, so a reference model never clobbers ours
+  private final String forwardWorkspace, backwardWorkspace, layerWorkspace;
   private long forwardCount;
   private MemoryWorkspace pendingForward; // open but not current between forward and backward: keeps activations valid
 
@@ -40,6 +41,7 @@ public abstract class TransformerLm implements CausalLm {
     long id = INSTANCES.incrementAndGet();
     forwardWorkspace = "fspo-forward-" + id;
     backwardWorkspace = "fspo-backward-" + id;
+    layerWorkspace = "fspo-backward-layer-" + id;
   }
 
   /** Runs the stack; returns the final-norm hidden states [R * Lq, C]. Appends backward state to caches if given. */
@@ -144,16 +146,26 @@ public abstract class TransformerLm implements CausalLm {
     for (String name : params.keySet()) {
       INDArray g = grads.get(name);
       if (g == null) throw new IllegalStateException("no gradient computed for " + name);
-      ordered.put(name, g.detach());
+      ordered.put(name, g.isAttached() ? g.detach() : g);
     }
     return ordered;
   }
 
-  /** grads[name] += g, taking ownership of g when the name is new. */
+  /**
+   * Runs one layer's backward pass in a scratch workspace that the next layer reuses, so the backward pass needs the
+   * memory of one layer, not of all; the returned gradient w.r.t. the layer input is copied out to the caller's scope.
+   */
+  protected INDArray layerBackward(java.util.function.Supplier<INDArray> body) {
+    try (MemoryWorkspace ws = Workspaces.open(layerWorkspace)) {
+      return body.get().leverageTo(backwardWorkspace);
+    }
+  }
+
+  /** grads[name] += g; a new gradient is copied out of any workspace (it must outlive the layer's scratch). */
   protected static void accumulate(Map<String, INDArray> grads, String name, INDArray g) {
     INDArray old = grads.get(name);
     if (old == null) {
-      grads.put(name, g);
+      grads.put(name, g.isAttached() ? g.detach() : g);
     } else {
       old.addi(g);
       Ops.close(g);

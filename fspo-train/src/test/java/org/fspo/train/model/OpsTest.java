@@ -66,13 +66,33 @@ class OpsTest {
     double[] dOut = rand(R * nh * L * hs);
     int[] seg = layout.segments()[0];
     INDArray mask = layout.attentionMask();
-    Attention.Cache[] cache = new Attention.Cache[1];
-    INDArray out = Attention.forward(arr(q, R, nh, L, hs), arr(k, R, nkv, L, hs), arr(v, R, nkv, L, hs), mask, cache);
-    close(out, attention(q, k, v, seg, nh, nkv, L, hs), 1e-5);
-    INDArray[] d = Attention.backward(arr(dOut, R, nh, L, hs), cache[0]);
-    close(d[0], numGrad(x -> dot(dOut, attention(x, k, v, seg, nh, nkv, L, hs)), q), 1e-4);
-    close(d[1], numGrad(x -> dot(dOut, attention(q, x, v, seg, nh, nkv, L, hs)), k), 1e-4);
-    close(d[2], numGrad(x -> dot(dOut, attention(q, k, x, seg, nh, nkv, L, hs)), v), 1e-4);
+    double[] wantDq = numGrad(x -> dot(dOut, attention(x, k, v, seg, nh, nkv, L, hs)), q);
+    double[] wantDk = numGrad(x -> dot(dOut, attention(q, x, v, seg, nh, nkv, L, hs)), k);
+    double[] wantDv = numGrad(x -> dot(dOut, attention(q, k, x, seg, nh, nkv, L, hs)), v);
+    for (int block : new int[] {1, 4, Attention.BLOCK}) { // causal query blocks of any size give the same result
+      Attention.Cache[] cache = new Attention.Cache[1];
+      INDArray out = Attention.forward(arr(q, R, nh, L, hs), arr(k, R, nkv, L, hs), arr(v, R, nkv, L, hs), mask,
+          cache, block);
+      close(out, attention(q, k, v, seg, nh, nkv, L, hs), 1e-5);
+      INDArray[] d = Attention.backward(arr(dOut, R, nh, L, hs), cache[0]);
+      close(d[0], wantDq, 1e-4);
+      close(d[1], wantDk, 1e-4);
+      close(d[2], wantDv, 1e-4);
+    }
+  }
+
+  @Test
+  void blockedAttentionOverCachedKeysMatchesOneBlock() {
+    // decoding: 3 new queries after 4 cached keys; query i sits at key position 4 + i
+    int nh = 2, nkv = 1, Lq = 3, Lk = 7, hs = 4;
+    float[] m = new float[Lq * Lk];
+    for (int i = 0; i < Lq; i++) for (int j = 0; j < Lk; j++) m[i * Lk + j] = j <= 4 + i ? 0f : -1e30f;
+    INDArray mask = Nd4j.create(m, new long[] {1, 1, Lq, Lk}, 'c');
+    INDArray q = arr(rand(nh * Lq * hs), 1, nh, Lq, hs), k = arr(rand(nkv * Lk * hs), 1, nkv, Lk, hs);
+    INDArray v = arr(rand(nkv * Lk * hs), 1, nkv, Lk, hs);
+    INDArray one = Attention.forward(q, k, v, mask, null, 128);
+    INDArray blocked = Attention.forward(q, k, v, mask, null, 1);
+    assertTrue(one.sub(blocked).amaxNumber().doubleValue() < 1e-6);
   }
 
   @Test

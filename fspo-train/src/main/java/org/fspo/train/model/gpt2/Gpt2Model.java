@@ -133,7 +133,7 @@ public final class Gpt2Model extends TransformerLm {
   /** Activations one block keeps for its backward pass. */
   private static final class LayerCache {
     NormCache ln1, ln2;
-    INDArray a, y, m, f, g; // ln_1 out, attention out before c_proj, ln_2 out, c_fc out, gelu out
+    INDArray a, y, m, f, t, g; // ln_1 out, attention out before c_proj, ln_2 out, c_fc out, its tanh, gelu out
     Attention.Cache att;
   }
 
@@ -213,10 +213,12 @@ public final class Gpt2Model extends TransformerLm {
   /** HF GPT2MLP: c_proj(gelu_new(c_fc(m))). */
   private INDArray mlp(int l, INDArray m, LayerCache c) {
     INDArray f = Ops.conv1d(m, w(l, "mlp.c_fc.weight"), w(l, "mlp.c_fc.bias")); // [N, I]
-    INDArray g = Ops.geluNew(f); // [N, I]
+    INDArray t = c == null ? null : Nd4j.createUninitialized(f.dataType(), f.shape()); // tanh(...), for backward
+    INDArray g = Ops.geluNew(f, t); // [N, I]
     INDArray out = Ops.conv1d(g, w(l, "mlp.c_proj.weight"), w(l, "mlp.c_proj.bias")); // [N, C]
     if (c != null) {
       c.f = f;
+      c.t = t;
       c.g = g;
     } else {
       Ops.close(f, g);
@@ -233,7 +235,11 @@ public final class Gpt2Model extends TransformerLm {
         (NormCache) caches.get(config.nLayer()), dgdb); // [N, C]
     accumulate(grads, "transformer.ln_f.weight", dgdb[0]);
     accumulate(grads, "transformer.ln_f.bias", dgdb[1]);
-    for (int l = config.nLayer() - 1; l >= 0; l--) dx = blockBackward(l, dx, p, (LayerCache) caches.get(l), grads);
+    for (int l = config.nLayer() - 1; l >= 0; l--) {
+      int layer = l;
+      INDArray dOut = dx;
+      dx = layerBackward(() -> blockBackward(layer, dOut, p, (LayerCache) caches.get(layer), grads));
+    }
     accumulate(grads, "transformer.wte.weight", Ops.scatterAddRows(config.vocabSize(), p.ids(), dx));
     accumulate(grads, "transformer.wpe.weight", Ops.scatterAddRows(config.nPositions(), p.positions(), dx));
     caches.clear();
@@ -277,11 +283,11 @@ public final class Gpt2Model extends TransformerLm {
     accumulate(grads, h + "c_proj.weight", Ops.mm(c.g, dOut, true, false)); // [I, C]
     accumulate(grads, h + "c_proj.bias", Ops.colSum(dOut));
     INDArray dg = Ops.mm(dOut, w(l, "mlp.c_proj.weight"), false, true); // [N, I]
-    INDArray df = Ops.geluNewBackward(c.f, dg); // [N, I]
+    INDArray df = Ops.geluNewBackward(c.f, c.t, dg); // [N, I]
     accumulate(grads, h + "c_fc.weight", Ops.mm(c.m, df, true, false)); // [C, I]
     accumulate(grads, h + "c_fc.bias", Ops.colSum(df));
     INDArray dm = Ops.mm(df, w(l, "mlp.c_fc.weight"), false, true); // [N, C]
-    Ops.close(dg, df, c.f, c.g);
+    Ops.close(dg, df, c.f, c.t, c.g);
     return dm;
   }
 }

@@ -222,7 +222,11 @@ public final class LlamaModel extends TransformerLm {
     INDArray[] dg = new INDArray[1];
     INDArray dx = Ops.rmsNormBackward(dHidden, param("model.norm.weight"), (NormCache) caches.get(L), dg);
     accumulate(grads, "model.norm.weight", dg[0]);
-    for (int l = L - 1; l >= 0; l--) dx = blockBackward(l, dx, p, (LayerCache) caches.get(l), grads);
+    for (int l = L - 1; l >= 0; l--) {
+      int layer = l;
+      INDArray dOut = dx;
+      dx = layerBackward(() -> blockBackward(layer, dOut, p, (LayerCache) caches.get(layer), grads));
+    }
     accumulate(grads, "model.embed_tokens.weight", Ops.scatterAddRows(config.vocabSize(), p.ids(), dx));
     Ops.close((INDArray[]) caches.get(L + 1));
     caches.clear();
