@@ -1,6 +1,8 @@
 package org.fspo.eval.generate;
 
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.fspo.core.episode.Episode;
 import org.fspo.core.episode.PreferencePair;
 import org.fspo.core.prompt.FewShotPrompt;
@@ -21,6 +23,7 @@ import org.fspo.core.prompt.PromptFormat;
  */
 public record ModelResponseWriter(Generator generator, TextCodec codec, PromptFormat format, boolean zeroShot,
     String method) implements ResponseWriter {
+  private static final Pattern RESPONSE_HEADER = Pattern.compile("## (Preferred )?Response ?\n");
 
   @Override
   public String respond(Episode episode) {
@@ -33,8 +36,9 @@ public record ModelResponseWriter(Generator generator, TextCodec codec, PromptFo
     int[] ids = generator.generate(codec.encode(prompt), key);
     String text = codec.decode(ids);
     if (cot) {
-      int at = text.indexOf(header);
-      text = at < 0 ? "" : text.substring(at + header.length());
+      // a word-level tokenizer's decode does not restore the space before "\n", so match the header loosely
+      Matcher m = RESPONSE_HEADER.matcher(text);
+      text = m.find() ? text.substring(m.end()) : "";
     }
     int section = text.indexOf("\n#");
     return (section < 0 ? text : text.substring(0, section)).strip();

@@ -94,7 +94,7 @@ class ModelResponseWriterTest {
 
   @Test
   void cotWritesItsDescriptionThenTheResponseAfterTheHeader() {
-    Script s = new Script("## User Description\n", "likes dogs\n", "## Preferred Response \n", "woof", "\n");
+    Script s = new Script("## User Description\n", "likes dogs\n", "## Preferred Response\n", "woof", "\n");
     assertEquals("woof", writer(s, new PromptFormat(true, true, false), false).respond(episode()));
     assertTrue(s.prompts.get(0).endsWith("\n"));
     assertTrue(s.prompts.get(0).contains("Generate a user description based on the examples above."));
