@@ -20,6 +20,7 @@ import org.fspo.eval.metrics.Method;
  * @param methods            methods to evaluate, among fspo, fspo_cot, pref_ft, population, oracle; a method whose
  *                           run is missing is an error. Default [fspo, pref_ft, population]
  * @param winRate            generated-response win rates ({@link WinRateConfig})
+ * @param gate               the promotion gate of `fspo eval --gate` ({@link GateConfig})
  */
 public record EvalConfig(
     @JsonProperty("shots") List<Integer> shots,
@@ -31,7 +32,8 @@ public record EvalConfig(
     @JsonProperty("executor") String executor,
     @JsonProperty("partitions") int partitions,
     @JsonProperty("methods") List<String> methods,
-    @JsonProperty("win_rate") WinRateConfig winRate) {
+    @JsonProperty("win_rate") WinRateConfig winRate,
+    @JsonProperty("gate") GateConfig gate) {
 
   public static final String LOCAL = "local", SPARK = "spark";
 
@@ -49,16 +51,41 @@ public record EvalConfig(
     methods = methods == null ? List.of("fspo", "pref_ft", "population") : List.copyOf(methods);
     methods.forEach(Method::fromKey);
     winRate = winRate == null ? WinRateConfig.defaults() : winRate;
+    gate = gate == null ? GateConfig.defaults() : gate;
   }
 
   public static EvalConfig defaults() {
     return new EvalConfig(List.of(0, 1, 2, 4, 8), 4, 0L, 1000, 0.95, 8, LOCAL, 4,
-        List.of("fspo", "pref_ft", "population"), WinRateConfig.defaults());
+        List.of("fspo", "pref_ft", "population"), WinRateConfig.defaults(), GateConfig.defaults());
   }
 
   public EvalConfig withShots(List<Integer> newShots) {
     return new EvalConfig(newShots, queriesPerUser, seed, bootstrapResamples, ciLevel, batchPairs, executor,
-        partitions, methods, winRate);
+        partitions, methods, winRate, gate);
+  }
+
+  public EvalConfig withMethods(List<String> newMethods) {
+    return new EvalConfig(shots, queriesPerUser, seed, bootstrapResamples, ciLevel, batchPairs, executor,
+        partitions, newMethods, winRate, gate);
+  }
+
+  /**
+   * The {@code eval.gate:} subsection: which report cell decides a promotion (scripts/cron-retrain.sh). The candidate
+   * is promoted when its reward accuracy there is not below the incumbent's on the same held-out set.
+   *
+   * @param method the method whose accuracy decides. Default fspo
+   * @param shots  the shot count whose accuracy decides (must be among eval.shots). Default 4
+   */
+  public record GateConfig(@JsonProperty("method") String method, @JsonProperty("shots") int shots) {
+    public GateConfig {
+      method = method == null ? "fspo" : method;
+      Method.fromKey(method);
+      require(shots >= 0, "eval.gate.shots must be >= 0, got " + shots);
+    }
+
+    public static GateConfig defaults() {
+      return new GateConfig("fspo", 4);
+    }
   }
 
   /**

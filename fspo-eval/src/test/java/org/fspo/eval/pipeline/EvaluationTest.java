@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class EvaluationTest {
   static EvalConfig config() {
     return new EvalConfig(List.of(0, 2, 4), 3, 1, 200, 0.95, 4, EvalConfig.LOCAL, 2,
-        List.of("fspo", "population"), new EvalConfig.WinRateConfig(true, "population", List.of(0, 4), 2, null));
+        List.of("fspo", "population"), new EvalConfig.WinRateConfig(true, "population", List.of(0, 4), 2, null), null);
   }
 
   static Map<String, Evaluation.MethodRun> methods() {
