@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
+import org.fspo.eval.judge.Judgment;
+import org.fspo.eval.judge.JudgmentsJsonl;
 import org.fspo.eval.metrics.PairScore;
 
 /**
@@ -21,14 +23,15 @@ import org.fspo.eval.metrics.PairScore;
  *   win_rate.png             win rate per method and shot count (only when win rates were measured)
  *   training_curves.png      loss, rewards/accuracies, rewards/margins per step (only when metrics logs exist)
  *   pair_scores.parquet/     one row per (method, shots, pair): see {@link PairScoresParquet}
+ *   judgments.jsonl          every judged comparison with its raw verdicts (only when win rates were measured)
  * </pre>
  */
 public final class ReportWriter {
   private ReportWriter() {}
 
   /** Writes everything and returns the report with its file list filled in. */
-  public static Report write(Path dir, Report report, List<PairScore> scores, List<Map<String, TrainingCurve>> logs,
-      SparkSession spark) {
+  public static Report write(Path dir, Report report, List<PairScore> scores, List<Judgment> judgments,
+      List<Map<String, TrainingCurve>> logs, SparkSession spark) {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
@@ -46,6 +49,9 @@ public final class ReportWriter {
     if (logs.stream().anyMatch(l -> !l.isEmpty())) {
       ReportPlots.trainingCurves(logs, dir.resolve(ReportPlots.TRAINING_PNG));
       plots.add(ReportPlots.TRAINING_PNG);
+    }
+    if (!judgments.isEmpty()) {
+      JudgmentsJsonl.write(judgments, dir.resolve(JudgmentsJsonl.FILE_NAME));
     }
     String parquet = null;
     if (spark != null && !scores.isEmpty()) {
