@@ -1,19 +1,11 @@
 package org.fspo.eval.judge;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import org.fspo.core.FspoUserException;
+import org.fspo.core.config.ConfigLoader;
 import org.fspo.synth.llm.LlmConfig;
 
 /**
@@ -37,6 +29,8 @@ public record JudgeConfig(
     @JsonProperty("top_logprobs") int topLogprobs,
     @JsonProperty("seed") long seed,
     @JsonProperty("llm") LlmConfig llm) {
+
+  public static final String SECTION = "judge";
 
   public JudgeConfig {
     if (model == null || model.isBlank()) {
@@ -68,48 +62,11 @@ public record JudgeConfig(
   }
 
   /**
-   * Reads the {@code judge:} section of a YAML (or JSON) file over {@link #defaults()}, key by key (also inside
-   * {@code llm:}); an unknown key or a bad value is a one-line user error naming the file and key.
+   * Reads the {@code judge:} section of a YAML (or JSON) file over {@link #defaults()} with the project's
+   * {@link ConfigLoader} (deep merge, strict keys, one-line errors naming the file and key).
    */
   public static JudgeConfig load(Path file) {
-    if (!Files.isRegularFile(file)) {
-      throw new FspoUserException(file + ": no such judge config; copy conf/judge.yaml and edit it",
-          FspoUserException.NO_INPUT);
-    }
-    ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    try {
-      JsonNode section = yaml.readTree(file.toFile()).path("judge");
-      if (!section.isObject()) {
-        throw new FspoUserException(file + ": no 'judge:' section; see conf/judge.yaml", FspoUserException.CONFIG);
-      }
-      ObjectNode merged = yaml.valueToTree(defaults());
-      merge(merged, (ObjectNode) section);
-      return yaml.treeToValue(merged, JudgeConfig.class);
-    } catch (UnrecognizedPropertyException e) {
-      throw new FspoUserException(file + ": unknown key " + e.getPathReference().replaceAll(".*\\[\"", "")
-          .replaceAll("\"]", "") + " under judge; see conf/judge.yaml for the keys", FspoUserException.CONFIG);
-    } catch (JsonProcessingException e) {
-      Throwable root = e;
-      while (root.getCause() != null) {
-        root = root.getCause();
-      }
-      String message = root instanceof IllegalArgumentException ? root.getMessage() : e.getOriginalMessage();
-      throw new FspoUserException(file + ": " + message.lines().findFirst().orElse("invalid judge config"),
-          FspoUserException.CONFIG);
-    } catch (IOException e) {
-      throw new FspoUserException(file + ": cannot read (" + e.getMessage() + ")", FspoUserException.NO_INPUT);
-    }
+    return ConfigLoader.load(file, List.of(), List.of(SECTION)).section(SECTION, JudgeConfig.class);
   }
 
-  /** Deep merge: objects merge key by key, anything else replaces. */
-  private static void merge(ObjectNode base, ObjectNode over) {
-    over.fields().forEachRemaining(f -> {
-      if (f.getValue().isObject() && base.get(f.getKey()) instanceof ObjectNode inner
-          && !f.getKey().equals("extra_body")) {
-        merge(inner, (ObjectNode) f.getValue());
-      } else {
-        base.set(f.getKey(), f.getValue());
-      }
-    });
-  }
 }
