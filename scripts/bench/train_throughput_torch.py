@@ -3,7 +3,7 @@ org.fspo.train.bench.TrainThroughput, written the conventional way (nanoGPT-styl
 logits then log_softmax and gather, as TRL computes sequence log-probs). Runs on CPU with 2 threads.
 
 Usage: /usr/bin/python3 train_throughput_torch.py D_MODEL LAYERS HEADS VOCAB PAIRS SEQ_LEN STEPS
-Prints one JSON object: step_s, tokens_per_s, peak_rss_mb, loss.
+Prints one JSON object: step_s (median of the timed steps), tokens_per_s, peak_rss_mb, loss.
 """
 import json
 import math
@@ -79,10 +79,9 @@ def main():
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01)
     ids, attention_mask, response_mask = batch(pairs, seq, vocab, torch.Generator().manual_seed(1))
     ref = torch.full((2 * pairs,), -4.0 * seq / 4)  # precomputed reference log-probs
-    beta, warmup = 0.01, 2
+    beta, warmup, times = 0.01, 2, []
     for s in range(warmup + steps):
-        if s == warmup:
-            start = time.perf_counter()
+        start = time.perf_counter()
         logits = model(ids, attention_mask)[:, :-1]
         logps = torch.gather(logits.log_softmax(-1), 2, ids[:, 1:, None]).squeeze(2)
         seq_logps = (logps * response_mask[:, 1:]).sum(-1)
@@ -91,7 +90,9 @@ def main():
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-    step_s = (time.perf_counter() - start) / steps
+        if s >= warmup:
+            times.append(time.perf_counter() - start)
+    step_s = sorted(times)[len(times) // 2]  # the median step, as the Java side reports
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"step_s": step_s, "tokens_per_s": 2 * pairs * seq / step_s, "peak_rss_mb": rss_mb,
                       "loss": loss.item(), "torch": torch.__version__, "threads": torch.get_num_threads()}))

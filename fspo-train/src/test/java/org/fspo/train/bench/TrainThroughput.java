@@ -20,7 +20,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * scripts/bench/train_throughput also times in PyTorch. Batch: P pairs, each a shared prompt of S - R tokens and two
  * different R-token responses (R = S / 4), no padding. Step: policy forward, IPO loss on summed log-probs against
  * precomputed reference log-probs (beta 0.01), backward, and AdamW (lr 1e-4, betas 0.9/0.999, eps 1e-8, weight
- * decay 0.01), written out here so the benchmark does not depend on the trainer. Prints one JSON object.
+ * decay 0.01), written out here so the benchmark does not depend on the trainer. Prints one JSON object; times
+ * are the median over the timed steps, after 2 warm-up steps.
  *
  * <p>Usage: TrainThroughput d_model layers heads vocab pairs seq_len steps [sharing=true|false]
  */
@@ -38,10 +39,10 @@ public final class TrainThroughput {
     AdamW opt = new AdamW(model.parameters());
     double beta = 0.01;
     int warmup = 2;
-    long start = 0;
     double loss = 0, rssWarm = 0;
+    double[] times = new double[steps];
     for (int s = 0; s < warmup + steps; s++) {
-      if (s == warmup) start = System.nanoTime();
+      long start = System.nanoTime();
       if (s == warmup + 1) rssWarm = rssMb("VmRSS:"); // after the first timed step
       CausalLm.Forward f = model.forward(batch);
       double[] dl = new double[2 * pairs];
@@ -56,8 +57,15 @@ public final class TrainThroughput {
       Map<String, INDArray> grads = model.backward(f, dl);
       opt.step(grads, 1e-4);
       grads.values().forEach(INDArray::close);
+      if (s >= warmup) times[s - warmup] = (System.nanoTime() - start) / 1e9;
+      if (System.getenv("FSPO_BENCH_TRACE") != null) {
+        System.err.printf("step %d: %.2f s, loss %.4f, rss %.0f MB, heap %d MB%n", s,
+            (System.nanoTime() - start) / 1e9, loss, rssMb("VmRSS:"),
+            (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);
+      }
     }
-    double seconds = (System.nanoTime() - start) / 1e9 / steps;
+    Arrays.sort(times);
+    double seconds = times[steps / 2]; // the median step: this machine is shared, so means wander
     double tokens = 2.0 * pairs * seq;
     double flops = stepFlops(d, layers, vocab, pairs, seq, sharing);
     System.out.printf("{\"d_model\": %d, \"layers\": %d, \"heads\": %d, \"seq_len\": %d, \"vocab\": %d, \"pairs\": %d,"

@@ -1,8 +1,5 @@
 package org.fspo.train.model.gpt2;
 
-import static org.nd4j.linalg.indexing.NDArrayIndex.all;
-import static org.nd4j.linalg.indexing.NDArrayIndex.point;
-
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +8,7 @@ import java.util.Random;
 import org.fspo.core.FspoUserException;
 import org.fspo.train.io.SafeTensors.DType;
 import org.fspo.train.model.Attention;
+import org.fspo.train.model.Heads;
 import org.fspo.train.model.Ops;
 import org.fspo.train.model.Ops.NormCache;
 import org.fspo.train.model.Pass;
@@ -188,11 +186,10 @@ public final class Gpt2Model extends TransformerLm {
   /** HF GPT2Attention: q, k, v = c_attn(a).split(C); softmax(q k^T / sqrt(hs) + mask) v; c_proj. */
   private INDArray attention(int l, INDArray a, Pass p, LayerCache c) {
     long R = p.rows(), T = p.len(), C = config.nEmbd(), nh = config.nHead(), hs = config.headSize();
-    INDArray qkv = Ops.conv1d(a, w(l, "attn.c_attn.weight"), w(l, "attn.c_attn.bias")); // [N, 3C]
-    INDArray qkv5 = qkv.reshape('c', R, T, 3, nh, hs); // [R, T, 3, nh, hs]
-    INDArray q = qkv5.get(all(), all(), point(0), all(), all()).permute(0, 2, 1, 3).dup('c'); // [R, nh, T, hs]
-    INDArray k = qkv5.get(all(), all(), point(1), all(), all()).permute(0, 2, 1, 3).dup('c');
-    INDArray v = qkv5.get(all(), all(), point(2), all(), all()).permute(0, 2, 1, 3).dup('c');
+    INDArray qkv = Ops.conv1d(a, w(l, "attn.c_attn.weight"), w(l, "attn.c_attn.bias")); // [N, 3C]: q | k | v
+    INDArray q = Heads.split(qkv, 0, R, T, nh, hs); // [R, nh, T, hs]
+    INDArray k = Heads.split(qkv, C, R, T, nh, hs);
+    INDArray v = Heads.split(qkv, 2 * C, R, T, nh, hs);
     Ops.close(qkv);
     if (p.kv() != null) {
       INDArray[] kv = p.kv().append(l, k, v); // [1, nh, past + T, hs]
@@ -201,7 +198,7 @@ public final class Gpt2Model extends TransformerLm {
     }
     Attention.Cache[] ac = c == null ? null : new Attention.Cache[1];
     INDArray y = Attention.forward(q, k, v, p.mask(), ac); // [R, nh, T, hs]
-    INDArray y2 = y.permute(0, 2, 1, 3).dup('c').reshape('c', R * T, C); // [N, C]
+    INDArray y2 = Heads.merge(y); // [N, C]
     Ops.close(y);
     if (c != null) {
       c.att = ac[0];
@@ -265,16 +262,15 @@ public final class Gpt2Model extends TransformerLm {
     String h = "transformer.h." + l + ".attn.";
     accumulate(grads, h + "c_proj.weight", Ops.mm(c.y, dOut, true, false)); // [C, C]
     accumulate(grads, h + "c_proj.bias", Ops.colSum(dOut));
-    INDArray dy = Ops.mm(dOut, w(l, "attn.c_proj.weight"), false, true) // [N, C]
-        .reshape('c', R, T, nh, hs).permute(0, 2, 1, 3).dup('c'); // [R, nh, T, hs]
+    INDArray dy2 = Ops.mm(dOut, w(l, "attn.c_proj.weight"), false, true); // [N, C]
+    INDArray dy = Heads.split(dy2, 0, R, T, nh, hs); // [R, nh, T, hs]
     INDArray[] dqkv = Attention.backward(dy, c.att); // each [R, nh, T, hs]
-    INDArray d5 = Nd4j.create(dy.dataType(), R, T, 3, nh, hs); // [R, T, 3, nh, hs]
-    for (int i = 0; i < 3; i++) d5.get(all(), all(), point(i), all(), all()).assign(dqkv[i].permute(0, 2, 1, 3));
-    INDArray dQkv = d5.reshape('c', R * T, 3 * C); // [N, 3C]
+    INDArray dQkv = Nd4j.createUninitialized(dy.dataType(), R * T, 3 * C); // [N, 3C]: dq | dk | dv
+    for (int i = 0; i < 3; i++) Heads.merge(dqkv[i], dQkv, i * C);
     accumulate(grads, h + "c_attn.weight", Ops.mm(c.a, dQkv, true, false)); // [C, 3C]
     accumulate(grads, h + "c_attn.bias", Ops.colSum(dQkv));
     INDArray da = Ops.mm(dQkv, w(l, "attn.c_attn.weight"), false, true); // [N, C]
-    Ops.close(dy, d5, c.y, dqkv[0], dqkv[1], dqkv[2]);
+    Ops.close(dy2, dy, dQkv, c.y, dqkv[0], dqkv[1], dqkv[2]);
     return da;
   }
 

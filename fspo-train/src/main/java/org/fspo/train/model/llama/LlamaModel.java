@@ -9,6 +9,7 @@ import java.util.Random;
 import org.fspo.core.FspoUserException;
 import org.fspo.train.io.SafeTensors.DType;
 import org.fspo.train.model.Attention;
+import org.fspo.train.model.Heads;
 import org.fspo.train.model.Ops;
 import org.fspo.train.model.Ops.NormCache;
 import org.fspo.train.model.Pass;
@@ -118,7 +119,6 @@ public final class LlamaModel extends TransformerLm {
     NormCache norm1, norm2;
     INDArray a, y, m, gate, up, act, hidden; // norm outputs, attention out, MLP pieces
     Attention.Cache att;
-    INDArray[] rope;
   }
 
   // ---------------------------------------------------------------- forward
@@ -131,11 +131,10 @@ public final class LlamaModel extends TransformerLm {
             + config.maxPositionEmbeddings() + "; shorten the episode (fewer shots) or raise the limit");
       }
     }
-    INDArray[] cs = rope.tables(p.positions()); // {cos, sin} [N, 1, hs]
     INDArray x = Nd4j.pullRows(param("model.embed_tokens.weight"), 1, p.ids()); // [N, C]
     for (int l = 0; l < config.numHiddenLayers(); l++) {
       LayerCache c = caches == null ? null : new LayerCache();
-      INDArray next = block(l, x, p, cs, c);
+      INDArray next = block(l, x, p, c);
       Ops.close(x);
       x = next;
       if (caches != null) caches.add(c);
@@ -143,18 +142,15 @@ public final class LlamaModel extends TransformerLm {
     NormCache[] n = new NormCache[1];
     INDArray h = Ops.rmsNorm(x, param("model.norm.weight"), config.rmsNormEps(), n);
     Ops.close(x);
-    if (caches != null) {
-      caches.add(n[0]);
-      caches.add(cs);
-    }
+    if (caches != null) caches.add(n[0]);
     return h;
   }
 
   /** HF LlamaDecoderLayer: x + self_attn(input_layernorm(x)), then + mlp(post_attention_layernorm(.)). */
-  private INDArray block(int l, INDArray x, Pass p, INDArray[] cs, LayerCache c) {
+  private INDArray block(int l, INDArray x, Pass p, LayerCache c) {
     NormCache[] n = new NormCache[1];
     INDArray a = Ops.rmsNorm(x, w(l, "input_layernorm.weight"), config.rmsNormEps(), n);
-    INDArray out = x.add(attention(l, a, p, cs, c)); // residual
+    INDArray out = x.add(attention(l, a, p, c)); // residual
     if (c != null) {
       c.norm1 = n[0];
       c.a = a;
@@ -169,15 +165,15 @@ public final class LlamaModel extends TransformerLm {
   }
 
   /** HF LlamaAttention: q, k, v projections, RoPE on q and k, GQA attention, o_proj. */
-  private INDArray attention(int l, INDArray a, Pass p, INDArray[] cs, LayerCache c) {
+  private INDArray attention(int l, INDArray a, Pass p, LayerCache c) {
     long R = p.rows(), T = p.len(), N = R * T, nh = config.numAttentionHeads(), nkv = config.numKeyValueHeads();
     long hs = config.headDim();
-    INDArray q = Rope.apply(Ops.linear(a, w(l, "self_attn.q_proj.weight")).reshape('c', N, nh, hs), cs); // [N,nh,hs]
-    INDArray k = Rope.apply(Ops.linear(a, w(l, "self_attn.k_proj.weight")).reshape('c', N, nkv, hs), cs);
+    INDArray q = rope.apply(Ops.linear(a, w(l, "self_attn.q_proj.weight")).reshape('c', N, nh, hs), p.positions());
+    INDArray k = rope.apply(Ops.linear(a, w(l, "self_attn.k_proj.weight")).reshape('c', N, nkv, hs), p.positions());
     INDArray v = Ops.linear(a, w(l, "self_attn.v_proj.weight")); // [N, nkv*hs]
-    INDArray q4 = q.reshape('c', R, T, nh, hs).permute(0, 2, 1, 3).dup('c'); // [R, nh, T, hs]
-    INDArray k4 = k.reshape('c', R, T, nkv, hs).permute(0, 2, 1, 3).dup('c'); // [R, nkv, T, hs]
-    INDArray v4 = v.reshape('c', R, T, nkv, hs).permute(0, 2, 1, 3).dup('c'); // [R, nkv, T, hs]
+    INDArray q4 = Heads.split(q.reshape('c', N, nh * hs), 0, R, T, nh, hs); // [R, nh, T, hs]
+    INDArray k4 = Heads.split(k.reshape('c', N, nkv * hs), 0, R, T, nkv, hs); // [R, nkv, T, hs]
+    INDArray v4 = Heads.split(v, 0, R, T, nkv, hs); // [R, nkv, T, hs]
     Ops.close(q, k, v);
     if (p.kv() != null) {
       INDArray[] kv = p.kv().append(l, k4, v4); // [1, nkv, past + T, hs]
@@ -186,12 +182,11 @@ public final class LlamaModel extends TransformerLm {
     }
     Attention.Cache[] ac = c == null ? null : new Attention.Cache[1];
     INDArray y = Attention.forward(q4, k4, v4, p.mask(), ac); // [R, nh, T, hs]
-    INDArray y2 = y.permute(0, 2, 1, 3).dup('c').reshape('c', N, nh * hs); // [N, nh*hs]
+    INDArray y2 = Heads.merge(y); // [N, nh*hs]
     Ops.close(y);
     if (c != null) {
       c.att = ac[0];
       c.y = y2;
-      c.rope = cs;
     }
     return Ops.linear(y2, w(l, "self_attn.o_proj.weight")); // [N, C]
   }
@@ -228,7 +223,6 @@ public final class LlamaModel extends TransformerLm {
       dx = layerBackward(() -> blockBackward(layer, dOut, p, (LayerCache) caches.get(layer), grads));
     }
     accumulate(grads, "model.embed_tokens.weight", Ops.scatterAddRows(config.vocabSize(), p.ids(), dx));
-    Ops.close((INDArray[]) caches.get(L + 1));
     caches.clear();
   }
 
@@ -250,12 +244,12 @@ public final class LlamaModel extends TransformerLm {
     long hs = config.headDim();
     String h = "model.layers." + l + ".self_attn.";
     accumulate(grads, h + "o_proj.weight", Ops.mm(dOut, c.y, true, false)); // [C, nh*hs]
-    INDArray dy = Ops.mm(dOut, w(l, "self_attn.o_proj.weight"), false, false) // [N, nh*hs]
-        .reshape('c', R, T, nh, hs).permute(0, 2, 1, 3).dup('c'); // [R, nh, T, hs]
+    INDArray dy2 = Ops.mm(dOut, w(l, "self_attn.o_proj.weight"), false, false); // [N, nh*hs]
+    INDArray dy = Heads.split(dy2, 0, R, T, nh, hs); // [R, nh, T, hs]
     INDArray[] d = Attention.backward(dy, c.att); // dq [R, nh, T, hs], dk, dv [R, nkv, T, hs]
-    INDArray dq = Rope.backward(d[0].permute(0, 2, 1, 3).dup('c').reshape('c', N, nh, hs), c.rope); // [N, nh, hs]
-    INDArray dk = Rope.backward(d[1].permute(0, 2, 1, 3).dup('c').reshape('c', N, nkv, hs), c.rope);
-    INDArray dv = d[2].permute(0, 2, 1, 3).dup('c').reshape('c', N, nkv * hs); // [N, nkv*hs]
+    INDArray dq = rope.backward(Heads.merge(d[0]).reshape('c', N, nh, hs), p.positions()); // [N, nh, hs]
+    INDArray dk = rope.backward(Heads.merge(d[1]).reshape('c', N, nkv, hs), p.positions()); // [N, nkv, hs]
+    INDArray dv = Heads.merge(d[2]); // [N, nkv*hs]
     INDArray dq2 = dq.reshape('c', N, nh * hs), dk2 = dk.reshape('c', N, nkv * hs);
     accumulate(grads, h + "q_proj.weight", Ops.mm(dq2, c.a, true, false)); // [nh*hs, C]
     accumulate(grads, h + "k_proj.weight", Ops.mm(dk2, c.a, true, false)); // [nkv*hs, C]
@@ -263,7 +257,7 @@ public final class LlamaModel extends TransformerLm {
     INDArray da = Ops.mm(dq2, w(l, "self_attn.q_proj.weight"), false, false); // [N, C]
     da.addi(Ops.mm(dk2, w(l, "self_attn.k_proj.weight"), false, false));
     da.addi(Ops.mm(dv, w(l, "self_attn.v_proj.weight"), false, false));
-    Ops.close(dy, d[0], d[1], d[2], dq, dk, dv, c.y);
+    Ops.close(dy2, dy, d[0], d[1], d[2], dq, dk, dv, c.y);
     return da;
   }
 
