@@ -1,0 +1,111 @@
+package org.fspo.train.loop;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.fspo.train.data.Collated;
+import org.fspo.train.loss.MetricNames;
+import org.fspo.train.loss.PreferenceLoss;
+import org.fspo.train.model.CausalLm;
+import org.fspo.train.model.TokenBatch;
+import org.fspo.train.optim.Gradients;
+
+/**
+ * The gradients and metrics of one optimizer step over its micro-batches (gradient accumulation), for either stage.
+ * The loss of the step is a mean over the whole step (all pairs, or all completion tokens), so each micro-batch's
+ * dLoss/dLogp is scaled by the step's totals before its backward pass. No IO, no optimizer.
+ */
+final class TrainStep {
+  private TrainStep() {}
+
+  /** The step's accumulated gradients and its metric row (TRL's names). */
+  record Outcome(Map<String, Double> metrics, Map<String, org.nd4j.linalg.api.ndarray.INDArray> grads,
+      long tokens) {}
+
+  /** Stage 1 ({@link org.fspo.train.loss.SftLoss}): mean NLL per completion token of chosen rows (and rejected rows when includeRejected). */
+  static Outcome sft(CausalLm model, List<Collated> micro, boolean includeRejected) {
+    long total = 0;
+    for (Collated c : micro) {
+      for (int b = 0; b < c.batch().batchSize(); b++) if (counts(b, includeRejected)) total += scored(c.batch(), b);
+    }
+    Gradients acc = new Gradients();
+    double nll = 0, chosenLogp = 0;
+    long tokens = 0;
+    int pairs = 0;
+    for (Collated c : micro) {
+      CausalLm.Forward f = model.forward(c.batch());
+      double[] d = new double[c.batch().batchSize()];
+      for (int b = 0; b < d.length; b++) {
+        if (!counts(b, includeRejected)) continue;
+        d[b] = -1.0 / total; // SftLoss: d(-sum logp / total tokens) / d logp_b
+        nll -= f.seqLogps()[b];
+      }
+      for (int i = 0; i < c.pairs(); i++) chosenLogp += f.seqLogps()[2 * i];
+      pairs += c.pairs();
+      tokens += c.realTokens();
+      acc.add(model.backward(f, d));
+    }
+    Map<String, Double> m = new LinkedHashMap<>();
+    m.put(MetricNames.LOSS, total == 0 ? 0 : nll / total);
+    m.put(MetricNames.LOGPS_CHOSEN, chosenLogp / pairs);
+    return new Outcome(m, acc.take(), tokens);
+  }
+
+  private static boolean counts(int row, boolean includeRejected) {
+    return row % 2 == 0 || includeRejected;
+  }
+
+  /** Response tokens row b scores (the response mask from position 1 on; position 0 predicts nothing). */
+  static int scored(TokenBatch batch, int b) {
+    int n = 0;
+    for (int t = 1; t < batch.seqLen(); t++) n += batch.responseMask()[b][t];
+    return n;
+  }
+
+  /** Stage 2: the preference loss against the cached reference log-probs, mean over the step's pairs. */
+  static Outcome fspo(CausalLm policy, RefLogpCache reference, List<Collated> micro, StageConfig stage) {
+    int total = 0;
+    for (Collated c : micro) total += c.pairs();
+    Gradients acc = new Gradients();
+    double[] sums = new double[7]; // loss, rewards c/r, accuracy, margin, logps c/r
+    long tokens = 0;
+    for (Collated c : micro) {
+      int n = c.pairs();
+      double[][] ref = reference.logps(c);
+      CausalLm.Forward f = policy.forward(c.batch());
+      double[] pc = new double[n], pr = new double[n], rc = new double[n], rr = new double[n];
+      int[] nc = new int[n], nr = new int[n];
+      for (int i = 0; i < n; i++) {
+        pc[i] = f.seqLogps()[2 * i];
+        pr[i] = f.seqLogps()[2 * i + 1];
+        rc[i] = ref[i][0];
+        rr[i] = ref[i][1];
+        nc[i] = Math.max(1, f.responseTokens()[2 * i]);
+        nr[i] = Math.max(1, f.responseTokens()[2 * i + 1]);
+      }
+      PreferenceLoss.Result r = PreferenceLoss.compute(stage.lossType(), stage.logpReduction(), stage.beta(),
+          pc, pr, rc, rr, nc, nr);
+      double[] d = new double[2 * n];
+      boolean mean = stage.logpReduction() == PreferenceLoss.LogpReduction.MEAN_PER_TOKEN;
+      for (int i = 0; i < n; i++) {
+        d[2 * i] = r.dPolicyChosen()[i] / total;
+        d[2 * i + 1] = r.dPolicyRejected()[i] / total;
+        sums[0] += r.losses()[i];
+        sums[1] += r.rewardsChosen()[i];
+        sums[2] += r.rewardsRejected()[i];
+        sums[3] += r.rewardsChosen()[i] > r.rewardsRejected()[i] ? 1 : 0;
+        sums[4] += r.rewardsChosen()[i] - r.rewardsRejected()[i];
+        sums[5] += mean ? pc[i] / nc[i] : pc[i];
+        sums[6] += mean ? pr[i] / nr[i] : pr[i];
+      }
+      tokens += c.realTokens();
+      acc.add(policy.backward(f, d));
+    }
+    String[] names = {MetricNames.LOSS, MetricNames.REWARDS_CHOSEN, MetricNames.REWARDS_REJECTED,
+        MetricNames.REWARDS_ACCURACIES, MetricNames.REWARDS_MARGINS, MetricNames.LOGPS_CHOSEN,
+        MetricNames.LOGPS_REJECTED};
+    Map<String, Double> m = new LinkedHashMap<>();
+    for (int k = 0; k < names.length; k++) m.put(names[k], sums[k] / total);
+    return new Outcome(m, acc.take(), tokens);
+  }
+}

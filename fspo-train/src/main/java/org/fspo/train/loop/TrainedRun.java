@@ -1,0 +1,100 @@
+package org.fspo.train.loop;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.fspo.core.FspoUserException;
+import org.fspo.core.episode.Episode;
+import org.fspo.core.prompt.PromptFormat;
+import org.fspo.train.data.PairCollator;
+import org.fspo.train.model.Models;
+import org.fspo.train.model.TransformerLm;
+import org.fspo.train.tokenizer.HfTokenizer;
+
+/**
+ * A finished run folder opened for evaluation: the policy (final/), the reference (sft/, the stage-1 model FSPO was
+ * trained against), the tokenizer and the run's config. Scores episodes with both models in one call.
+ *
+ * <pre>
+ *   try (TrainedRun run = TrainedRun.open(Path.of("runs/demo"))) {
+ *     TrainedRun.Scores s = run.score(episodes, 8);         // per pair: policy/ref x chosen/rejected
+ *     double reward = run.config().fspo().beta() * (s.policyChosen()[0] - s.refChosen()[0]);
+ *   }
+ * </pre>
+ */
+public final class TrainedRun implements AutoCloseable {
+  private final TrainConfig config;
+  private final HfTokenizer tokenizer;
+  private final TransformerLm policy;
+  private final TransformerLm reference;
+
+  private TrainedRun(TrainConfig config, HfTokenizer tokenizer, TransformerLm policy, TransformerLm reference) {
+    this.config = config;
+    this.tokenizer = tokenizer;
+    this.policy = policy;
+    this.reference = reference;
+  }
+
+  /** Opens RUN_DIR; final/ must exist (a finished run). */
+  public static TrainedRun open(Path runDir) {
+    RunLayout run = new RunLayout(runDir);
+    for (Path need : List.of(run.finalModel().resolve("model.safetensors"), run.sft().resolve("model.safetensors"),
+        run.tokenizer(), run.config())) {
+      if (!Files.isRegularFile(need)) {
+        throw new FspoUserException(runDir + " is not a finished run: " + need.getFileName() + " is missing under "
+            + need.getParent() + "; train it with fspo train --out " + runDir, FspoUserException.NO_INPUT);
+      }
+    }
+    TrainConfig config = TrainConfig.load(run.config(), List.of());
+    return new TrainedRun(config, HfTokenizer.load(run.tokenizer()), Models.load(run.finalModel()),
+        Models.load(run.sft()));
+  }
+
+  public TrainConfig config() {
+    return config;
+  }
+
+  public HfTokenizer tokenizer() {
+    return tokenizer;
+  }
+
+  /** The FSPO policy (final/). */
+  public TransformerLm policy() {
+    return policy;
+  }
+
+  /** The stage-1 model (sft/): FSPO's reference, and the few-shot Pref-FT baseline. */
+  public TransformerLm reference() {
+    return reference;
+  }
+
+  /** The collator training used (max_seq_len, min_response_tokens), for the given prompt format. */
+  public PairCollator collator(PromptFormat format) {
+    return new PairCollator(tokenizer, format, Math.min(config.model().maxSeqLen(), policy.maxPositions()),
+        config.model().minResponseTokens());
+  }
+
+  /** Per-pair summed log-probs; index i is episode i. */
+  public record Scores(double[] policyChosen, double[] policyRejected, double[] refChosen, double[] refRejected) {}
+
+  /** Scores episodes in the run's own prompt format, {@code batchPairs} pairs per forward pass, no gradients. */
+  public Scores score(List<Episode> episodes, int batchPairs) {
+    PairCollator collator = collator(config.data().format());
+    double[][] pi = new PairScorer(policy, collator, batchPairs).scoreEpisodes(episodes);
+    double[][] ref = new PairScorer(reference, collator, batchPairs).scoreEpisodes(episodes);
+    int n = episodes.size();
+    double[] pc = new double[n], pr = new double[n], rc = new double[n], rr = new double[n];
+    for (int i = 0; i < n; i++) {
+      pc[i] = pi[i][0];
+      pr[i] = pi[i][1];
+      rc[i] = ref[i][0];
+      rr[i] = ref[i][1];
+    }
+    return new Scores(pc, pr, rc, rr);
+  }
+
+  @Override
+  public void close() {
+    tokenizer.close();
+  }
+}

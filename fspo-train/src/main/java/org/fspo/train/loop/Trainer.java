@@ -1,0 +1,247 @@
+package org.fspo.train.loop;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.fspo.core.FspoUserException;
+import org.fspo.core.episode.Episode;
+import org.fspo.train.checkpoint.Checkpoints;
+import org.fspo.train.checkpoint.TrainerState;
+import org.fspo.train.data.Collated;
+import org.fspo.train.data.EpisodeSource;
+import org.fspo.train.data.PairCollator;
+import org.fspo.train.loss.MetricNames;
+import org.fspo.train.model.CausalLm;
+import org.fspo.train.model.Models;
+import org.fspo.train.optim.Gradients;
+import org.fspo.train.optim.LrSchedule;
+import org.fspo.train.optim.Optimizer;
+import org.fspo.train.tokenizer.TextTokenizer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * SFT then FSPO into a run folder ({@link RunLayout}). Stage 1 trains the few-shot prompt's chosen completion (and
+ * the rejected one with sft.include_rejected); its final weights go to sft/ and become the frozen reference of stage
+ * 2, whose log-probs are cached on disk ({@link RefLogpCache}). Stage 2 optimizes IPO (or DPO) and writes final/.
+ *
+ * <p>Each stage starts a fresh optimizer and schedule. Each epoch draws new episodes (new shots) from the source,
+ * for stream {@code stage order * 1e6 + epoch}. A step takes {@code batch_pairs x grad_accum} episodes in order.
+ * Checkpoints every {@code every_steps} and at each stage's end; {@link Options#resume} continues from the newest
+ * (or from sft/ when stage 1 had finished), and the weights then equal an uninterrupted run's. A NaN or infinite
+ * loss or gradient norm stops the run before the update ({@link TrainingDivergedException}).
+ */
+public final class Trainer {
+  /** Stops a run after the given stage step (tests; an operator's max-steps). */
+  @FunctionalInterface
+  public interface StopHook {
+    boolean stopAfter(String stage, long step);
+  }
+
+  /**
+   * @param resume   continue the run in the folder instead of refusing a non-empty one
+   * @param progress draw a progress bar on stderr
+   * @param stop     checked after every step
+   */
+  public record Options(boolean resume, boolean progress, StopHook stop) {
+    public static Options defaults() {
+      return new Options(false, true, (stage, step) -> false);
+    }
+  }
+
+  /** @param completed false when the stop hook ended the run early */
+  public record Result(boolean completed, RunLayout run) {}
+
+  private final TrainConfig config;
+  private final TextTokenizer tokenizer;
+  private final EpisodeSource episodes;
+  private final RunLayout run;
+  private final Options options;
+  private final String configYaml;
+  private final Checkpoints checkpoints;
+
+  public Trainer(TrainConfig config, TextTokenizer tokenizer, EpisodeSource episodes, Path runDir, Options options) {
+    this.config = config;
+    this.tokenizer = tokenizer;
+    this.episodes = episodes;
+    this.run = new RunLayout(runDir);
+    this.options = options;
+    this.configYaml = config.toYaml();
+    this.checkpoints = new Checkpoints(run.checkpoints());
+  }
+
+  /** Trains {@code model} (fresh or --init weights; on resume its weights are replaced by the checkpoint's). */
+  public Result run(CausalLm model) {
+    if (tokenizer.vocabSize() > model.vocabSize()) {
+      throw new FspoUserException("the tokenizer has " + tokenizer.vocabSize() + " ids but the model only "
+          + model.vocabSize() + "; use the model's own tokenizer.json", FspoUserException.CONFIG);
+    }
+    boolean sftDone = options.resume() && Files.isRegularFile(run.sft().resolve("model.safetensors"));
+    if (options.resume() && Files.isRegularFile(run.finalModel().resolve("model.safetensors"))) {
+      return new Result(true, run);
+    }
+    Path latest = options.resume() ? checkpoints.latest() : null;
+    TrainerState state = latest == null ? null : Checkpoints.readState(latest);
+    prepareFolder();
+    PairCollator collator = new PairCollator(tokenizer, config.data().format(),
+        Math.min(config.model().maxSeqLen(), model.maxPositions()), config.model().minResponseTokens());
+    TrainerState logFrom = state != null ? state
+        : sftDone ? new TrainerState(TrainerState.FSPO, 0, 0, 0, 0, config.seed(), 0, null) : null;
+    try (MetricsLog log = new MetricsLog(run.metrics(), logFrom)) {
+      if (!sftDone) {
+        Optimizer opt = config.optim().newOptimizer();
+        TrainerState from = null;
+        if (state != null && state.stage().equals(TrainerState.SFT)) {
+          Checkpoints.restore(latest, model, opt, state);
+          from = state;
+        }
+        if (!runStage(TrainerState.SFT, config.sft(), model, opt, from, null, null, collator, log)) {
+          return new Result(false, run);
+        }
+        saveFolder(model, run.sft());
+      }
+      String refHash = RefLogpCache.fileHash(run.sft().resolve("model.safetensors"));
+      Optimizer opt = config.optim().newOptimizer();
+      TrainerState from = null;
+      if (state != null && state.stage().equals(TrainerState.FSPO)) {
+        Checkpoints.restore(latest, model, opt, state);
+        from = state;
+      } else if (sftDone) {
+        Checkpoints.loadWeights(run.sft(), model);
+      }
+      CausalLm reference = Models.load(run.sft());
+      try (RefLogpCache cache = new RefLogpCache(reference, run.refCache(), refHash)) {
+        if (!runStage(TrainerState.FSPO, config.fspo(), model, opt, from, cache, refHash, collator, log)) {
+          return new Result(false, run);
+        }
+      }
+      saveFolder(model, run.finalModel());
+      return new Result(true, run);
+    }
+  }
+
+  private void prepareFolder() {
+    Path root = run.root();
+    try {
+      if (!options.resume() && Files.isDirectory(root)) {
+        try (var s = Files.list(root)) {
+          if (s.anyMatch(p -> !p.getFileName().toString().equals("ref-cache"))) {
+            throw new FspoUserException(root + " already holds files; pass --resume to continue that run or choose "
+                + "a new --out folder", FspoUserException.CANT_CREATE);
+          }
+        }
+      }
+      Files.createDirectories(root);
+      Files.writeString(run.config(), configYaml);
+      if (!options.resume() || !Files.exists(run.tokenizer())) tokenizer.save(run.tokenizer());
+    } catch (IOException e) {
+      throw new FspoUserException(root + ": cannot write the run folder (" + e.getMessage() + ")",
+          FspoUserException.CANT_CREATE);
+    }
+  }
+
+  /** @return false when the stop hook ended the stage early */
+  private boolean runStage(String stage, StageConfig sc, CausalLm model, Optimizer opt, TrainerState from,
+      RefLogpCache ref, String refHash, PairCollator collator, MetricsLog log) {
+    int pps = config.optim().pairsPerStep();
+    List<Episode> first = episodes.epoch(stream(stage, 0));
+    if (first.isEmpty()) {
+      throw new FspoUserException("no training episodes: the store's train split has no user with 2 or more pairs "
+          + "(or train.data.short_user_policy=skip left none)");
+    }
+    long perEpoch = (first.size() + pps - 1) / pps;
+    long total = sc.steps() > 0 ? sc.steps() : sc.epochs() * perEpoch;
+    LrSchedule schedule = config.optim().schedule(sc.lr(), total);
+    long step = from == null ? 0 : from.step(), epoch = from == null ? 0 : from.epoch();
+    long inEpoch = from == null ? 0 : from.stepInEpoch();
+    try (ProgressBar bar = options.progress() ? bar(stage, total, step) : null) {
+      while (step < total) {
+        List<Episode> eps = epoch == 0 ? first : episodes.epoch(stream(stage, epoch));
+        long steps = (eps.size() + pps - 1) / pps;
+        for (long s = inEpoch; s < steps && step < total; s++) {
+          List<Episode> slice = eps.subList((int) (s * pps), (int) Math.min(eps.size(), (s + 1) * pps));
+          long t0 = System.nanoTime();
+          List<Collated> micro = new ArrayList<>();
+          for (int i = 0; i < slice.size(); i += config.optim().batchPairs()) {
+            micro.add(collator.collate(slice.subList(i, Math.min(slice.size(), i + config.optim().batchPairs()))));
+          }
+          TrainStep.Outcome o = stage.equals(TrainerState.SFT)
+              ? TrainStep.sft(model, micro, sc.includeRejected()) : TrainStep.fspo(model, ref, micro, sc);
+          double loss = o.metrics().get(MetricNames.LOSS);
+          if (!Double.isFinite(loss)) throw diverged(stage, step + 1, "the loss is " + loss);
+          double norm = Gradients.clip(o.grads(), config.optim().gradClip());
+          if (!Double.isFinite(norm)) throw diverged(stage, step + 1, "the gradient norm is " + norm);
+          double lr = schedule.at(step);
+          opt.step(model.parameters(), o.grads(), lr);
+          o.grads().values().forEach(INDArray::close);
+          step++;
+          boolean epochEnds = s + 1 == steps;
+          Map<String, Object> row = new LinkedHashMap<>();
+          row.put("stage", stage);
+          row.put("step", step);
+          row.put("epoch", epoch + (s + 1.0) / steps);
+          row.putAll(o.metrics());
+          row.put(MetricNames.GRAD_NORM, norm);
+          row.put(MetricNames.LEARNING_RATE, lr);
+          row.put(MetricNames.TOKENS_PER_SECOND, o.tokens() / ((System.nanoTime() - t0) / 1e9));
+          log.write(row);
+          if (bar != null) {
+            bar.stepTo(step);
+            bar.setExtraMessage(String.format(" loss %.4g", loss));
+          }
+          TrainerState state = new TrainerState(stage, step, epochEnds ? epoch + 1 : epoch, epochEnds ? 0 : s + 1,
+              opt.steps(), config.seed(), stream(stage, epochEnds ? epoch + 1 : epoch), refHash);
+          if (step % config.checkpoint().everySteps() == 0 || step == total) {
+            checkpoints.write(model, opt, state, configYaml, config.checkpoint().keepLast());
+          }
+          if (options.stop().stopAfter(stage, step)) return false;
+        }
+        epoch++;
+        inEpoch = 0;
+      }
+    }
+    return true;
+  }
+
+  /** The sampler stream of a stage's epoch: stages draw different episodes. */
+  static long stream(String stage, long epoch) {
+    return (stage.equals(TrainerState.SFT) ? 1_000_000L : 2_000_000L) + epoch;
+  }
+
+  private TrainingDivergedException diverged(String stage, long step, String what) {
+    Path last = checkpoints.latest();
+    return new TrainingDivergedException(stage + " step " + step + ": " + what + "; stopped before updating the "
+        + "weights. " + (last == null ? "No checkpoint was written yet" : "The last good checkpoint is " + last)
+        + ". Lower train." + stage + ".lr or set train.optim.grad_clip, then rerun"
+        + (last == null ? "" : " with --resume"));
+  }
+
+  private ProgressBar bar(String stage, long total, long done) {
+    return new ProgressBarBuilder().setTaskName(stage).setInitialMax(total).startsFrom(done, java.time.Duration.ZERO)
+        .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err))
+        .setUnit(" steps", 1).showSpeed().setUpdateIntervalMillis(500).build();
+  }
+
+  /** Writes a Hugging Face folder (weights, config.json, tokenizer.json) atomically. */
+  private void saveFolder(CausalLm model, Path dir) {
+    Path tmp = dir.resolveSibling(".tmp-" + dir.getFileName());
+    try {
+      Checkpoints.deleteTree(tmp);
+      model.save(tmp);
+      tokenizer.save(tmp.resolve("tokenizer.json"));
+      Checkpoints.deleteTree(dir);
+      Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new FspoUserException(dir + ": cannot write the model (" + e.getMessage() + ")",
+          FspoUserException.CANT_CREATE);
+    }
+  }
+}
