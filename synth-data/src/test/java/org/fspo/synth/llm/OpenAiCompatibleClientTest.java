@@ -69,11 +69,17 @@ class OpenAiCompatibleClientTest {
         .willReturn(aResponse().withStatus(200).withBody(completion("fine"))));
   }
 
+  private static void assertOk(String content, int attempts, LlmResult result) {
+    assertTrue(result.isOk(), String.valueOf(result));
+    assertEquals(content, result.content());
+    assertEquals(attempts, result.attempts());
+  }
+
   @Test
   void sendsHttp11WithSeedAndExtraBodyAndReadsTheAnswer() {
     server.stubFor(post(urlEqualTo(PATH)).willReturn(aResponse().withStatus(200).withBody(completion("hello"))));
     LlmResult result = client.complete(request("hi"));
-    assertEquals(LlmResult.ok("hello", 1), result);
+    assertOk("hello", 1, result);
     server.verify(postRequestedFor(urlEqualTo(PATH))
         .withRequestBody(matchingJsonPath("$.seed", equalTo("7")))
         .withRequestBody(matchingJsonPath("$.model", equalTo("tiny")))
@@ -87,29 +93,29 @@ class OpenAiCompatibleClientTest {
   @Test
   void retries500ThenSucceeds() {
     failThenSucceed(2, aResponse().withStatus(500).withBody("{\"error\":{\"message\":\"boom\"}}"));
-    assertEquals(LlmResult.ok("fine", 3), client.complete(request("a")));
+    assertOk("fine", 3, client.complete(request("a")));
     assertEquals(3, server.getAllServeEvents().size());
   }
 
   @Test
   void retries429HonouringRetryAfter() {
     failThenSucceed(1, aResponse().withStatus(429).withHeader("Retry-After", "0"));
-    assertEquals(LlmResult.ok("fine", 2), client.complete(request("b")));
+    assertOk("fine", 2, client.complete(request("b")));
   }
 
   @Test
   void retriesAfterATimeoutConnectionResetAndBrokenBodies() {
     failThenSucceed(1, aResponse().withStatus(200).withFixedDelay(1500).withBody(completion("too late")));
-    assertEquals(LlmResult.ok("fine", 2), client.complete(request("c")));
+    assertOk("fine", 2, client.complete(request("c")));
     server.resetAll();
     failThenSucceed(1, aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER));
-    assertEquals(LlmResult.ok("fine", 2), client.complete(request("d")));
+    assertOk("fine", 2, client.complete(request("d")));
     server.resetAll();
     failThenSucceed(2, aResponse().withStatus(200).withBody("{\"choices\":[{\"message\":{\"content\":\"tru"));
-    assertEquals(LlmResult.ok("fine", 3), client.complete(request("e")));
+    assertOk("fine", 3, client.complete(request("e")));
     server.resetAll();
     failThenSucceed(1, aResponse().withFault(Fault.MALFORMED_RESPONSE_CHUNK));
-    assertEquals(LlmResult.ok("fine", 2), client.complete(request("f")));
+    assertOk("fine", 2, client.complete(request("f")));
   }
 
   @Test
