@@ -2,7 +2,9 @@ package org.fspo.synth.job;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.Serializable;
+import org.fspo.synth.llm.LlmConfig;
 import org.fspo.synth.procedural.ProceduralConfig;
+import org.fspo.synth.stage.PipelineConfig;
 
 /**
  * The {@code synth:} config section. Every key is documented, with its default, in conf/synth-procedural.yaml (and
@@ -17,6 +19,8 @@ import org.fspo.synth.procedural.ProceduralConfig;
  * @param testFraction  fraction of users (by hash of user_id and seed) in the test split, in [0, 1]. Default 0.2.
  * @param partitions    Spark partitions of the user table (the unit of parallel work). Default 8.
  * @param procedural    the procedural generator's settings ({@link ProceduralConfig}).
+ * @param llm           the OpenAI-compatible server ({@link LlmConfig}); used when generator is "llm".
+ * @param pipeline      the LLM pipeline's traits, counts, models and templates ({@link PipelineConfig}).
  */
 public record SynthConfig(
     @JsonProperty("generator") String generator,
@@ -26,7 +30,9 @@ public record SynthConfig(
     @JsonProperty("pairs_per_user") int pairsPerUser,
     @JsonProperty("test_fraction") double testFraction,
     @JsonProperty("partitions") int partitions,
-    @JsonProperty("procedural") ProceduralConfig procedural)
+    @JsonProperty("procedural") ProceduralConfig procedural,
+    @JsonProperty("llm") LlmConfig llm,
+    @JsonProperty("pipeline") PipelineConfig pipeline)
     implements Serializable {
 
   public static final String PROCEDURAL = "procedural", LLM = "llm";
@@ -52,13 +58,23 @@ public record SynthConfig(
       throw new IllegalArgumentException("synth.partitions must be at least 1, got " + partitions);
     }
     procedural = procedural == null ? ProceduralConfig.defaults() : procedural;
+    llm = llm == null ? LlmConfig.defaults() : llm;
+    pipeline = pipeline == null ? PipelineConfig.defaults() : pipeline;
   }
 
   public static SynthConfig defaults() {
-    return new SynthConfig(PROCEDURAL, "procedural", 42, 256, 24, 0.2, 8, ProceduralConfig.defaults());
+    return new SynthConfig(PROCEDURAL, "procedural", 42, 256, 24, 0.2, 8, ProceduralConfig.defaults(),
+        LlmConfig.defaults(), PipelineConfig.defaults());
   }
 
   public SynthConfig withUsers(int users, int pairs) {
-    return new SynthConfig(generator, domain, seed, users, pairs, testFraction, partitions, procedural);
+    return new SynthConfig(generator, domain, seed, users, pairs, testFraction, partitions, procedural, llm,
+        pipeline);
+  }
+
+  /** The same config running the LLM generator against {@code llmConfig} with {@code pipelineConfig}. */
+  public SynthConfig withLlm(String llmDomain, LlmConfig llmConfig, PipelineConfig pipelineConfig) {
+    return new SynthConfig(LLM, llmDomain, seed, numUsers, pairsPerUser, testFraction, partitions, procedural,
+        llmConfig, pipelineConfig);
   }
 }

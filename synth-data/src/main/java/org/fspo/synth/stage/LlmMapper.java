@@ -17,7 +17,6 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 import org.fspo.core.episode.QuarantineRecord;
 
 /**
@@ -78,7 +77,9 @@ public final class LlmMapper {
     }
     int outWidth = outSchema.size();
     MapPartitionsFunction<Row, Row> partition = rows -> run(rows, permits, call, outWidth);
-    Dataset<Row> all = input.mapPartitions(partition, Encoders.row(combined)).persist(StorageLevel.MEMORY_AND_DISK());
+    // Eager local checkpoint: every call runs exactly once here, and downstream plans start from the stored rows
+    // instead of re-analysing (and possibly re-running) the whole upstream lineage.
+    Dataset<Row> all = input.mapPartitions(partition, Encoders.row(combined)).localCheckpoint(true);
     Dataset<Row> out = all.filter(functions.not(functions.col(FLAG)))
         .select(java.util.Arrays.stream(outSchema.fieldNames()).map(functions::col).toArray(
             org.apache.spark.sql.Column[]::new));

@@ -141,6 +141,15 @@ public final class PairStages {
             .toArray(Column[]::new));
   }
 
+  /** Keeps at most {@code pairsPerUser} pairs per user, chosen by the rank of sha2(seed:user:question:a:b). */
+  public static Dataset<Row> capPairsPerUser(Dataset<Row> pairs, long seed, int pairsPerUser) {
+    requireColumns("capPairsPerUser", pairs, "user_id", "question_id", "a_index", "b_index");
+    Column rank = sha2(concat_ws(":", lit(String.valueOf(seed)), col("user_id"), col("question_id"),
+        col("a_index").cast("string"), col("b_index").cast("string")), 256);
+    return pairs.withColumn("_n", row_number().over(Window.partitionBy("user_id").orderBy(rank)))
+        .filter(col("_n").leq(pairsPerUser)).drop("_n");
+  }
+
   /**
    * Keeps pairs whose verdict survives swapping the order: (A then B) in the first order and (B then A) in the
    * swapped one. Sets chosen/rejected; the others go to quarantine as "position_flip" with both raw verdicts.

@@ -1,0 +1,154 @@
+package org.fspo.synth.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.fspo.synth.llm.FakeLlmServer;
+import org.fspo.synth.llm.LlmConfig;
+import org.fspo.synth.stage.PipelineConfig;
+import org.fspo.synth.stage.PipelineConfig.ModelSpec;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The LLM pipeline against a loopback fake server with injected faults (see {@link FakeLlmServer}): one reference
+ * run, then a cached rerun, then a run aborted partway and resumed, which must equal the reference.
+ */
+class LlmSynthTest {
+  private static SparkSession spark;
+  private static FakeLlmServer server;
+  private static Path root;
+  private static SynthOutput reference;
+  private static List<String> referencePreferences, referenceUsers, referenceQuarantine;
+  private static int referenceRequests;
+
+  @BeforeAll
+  static void start() throws Exception {
+    spark = SparkSession.builder().master("local[2]").appName("LlmSynthTest").config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2").config("spark.sql.adaptive.enabled", "false").getOrCreate();
+    server = new FakeLlmServer();
+    root = Files.createTempDirectory("llm-synth-test");
+    reference = SynthJob.produce(spark, config(server.baseUrl()), root.resolve("reference"));
+    referencePreferences = sorted(reference.preferences());
+    referenceUsers = sorted(reference.users());
+    referenceQuarantine = sortedQuarantine(reference.quarantine());
+    referenceRequests = server.requests();
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+    server.close();
+  }
+
+  static SynthConfig config(String baseUrl) {
+    LlmConfig llm = new LlmConfig(baseUrl, null, null, 2000, 1000, 8, 1, 3, 10, 50, true, Map.of(), true);
+    PipelineConfig pipeline = new PipelineConfig(
+        Map.of("mood", List.of("calm", "happy", "poison"), "style", List.of("brief", "wordy")),
+        3, 2, List.of("How do I start?"), 3, 3,
+        List.of(new ModelSpec("gen-a", 0.7), new ModelSpec("gen-b", 1.0)), new ModelSpec("judge-m", 0),
+        new ModelSpec("persona-m", 0.9), true, "src/test/resources/templates/test", 64);
+    return SynthConfig.defaults().withUsers(12, 6).withLlm("toy", llm, pipeline);
+  }
+
+  @Test
+  void everyItemEndsInOutputOrQuarantineAndLabelsFollowTheJudge() {
+    reference.counts().forEach(count -> assertTrue(count.addsUp(), count.toString()));
+    Map<String, StageCount> byStage = reference.counts().stream()
+        .collect(Collectors.toMap(StageCount::stage, count -> count));
+    assertEquals(new StageCount("personas", 12, 8, 4), byStage.get("personas")); // mood=poison: HTTP 400
+    assertEquals(new StageCount("questions", 13, 11, 2), byStage.get("questions")); // invalid JSON + duplicate
+    List<Row> quarantine = reference.quarantine().collectAsList();
+    Set<String> reasons = quarantine.stream().map(row -> row.<String>getAs("stage") + ":" + row.getAs("reason"))
+        .collect(Collectors.toSet());
+    assertEquals(Set.of("personas:client_error", "questions:invalid_output", "questions:duplicate_question",
+        "judge:position_flip"), reasons);
+    Row rejected = quarantine.stream().filter(row -> "client_error".equals(row.getAs("reason"))).findFirst()
+        .orElseThrow();
+    assertEquals("HTTP 400: prompt rejected by policy", rejected.getAs("detail"));
+    assertEquals(1, rejected.<Integer>getAs("attempts") <= 2 ? 1 : 0, "400 is never retried");
+
+    List<Row> preferences = reference.preferences().collectAsList();
+    assertEquals(byStage.get("judge").out(), preferences.size());
+    assertTrue(preferences.size() > 10, "only " + preferences.size() + " pairs");
+    for (Row pair : preferences) {
+      String person = pair.getAs("user_description");
+      assertTrue(FakeLlmServerRule.prefers(person, pair.getAs("chosen"), pair.getAs("rejected")), pair.toString());
+      assertNotNull(pair.<String>getAs("judge_raw_ab"));
+      assertNotNull(pair.<String>getAs("judge_raw_ba"));
+      assertEquals("judge-m", pair.getAs("judge"));
+      assertTrue(!person.contains("poison"));
+    }
+    assertEquals(8, reference.users().count());
+    // refinement: the fake judge says "not enough" for calm personas; their descriptions grow and are relabelled
+    List<Row> calm = reference.users().filter("description like '%mood: calm%'").collectAsList();
+    assertTrue(!calm.isEmpty());
+    calm.forEach(user -> assertTrue(user.<String>getAs("description").contains(" Also: whether they like"),
+        user.toString()));
+    Disagreement disagreement = reference.disagreement();
+    assertTrue(disagreement.userPairs() > 0 && disagreement.meanDifference() >= 0
+        && disagreement.meanDifference() <= 1, disagreement.toString());
+  }
+
+  @Test
+  void aRerunOnTheSameFolderMakesNoCallAndGivesTheSameTables() {
+    int before = server.requests();
+    SynthOutput again = SynthJob.produce(spark, config(server.baseUrl()), root.resolve("reference"));
+    assertEquals(before, server.requests(), "a rerun on the same folder made new calls");
+    assertEquals(referencePreferences, sorted(again.preferences()));
+    assertEquals(reference.counts(), again.counts());
+  }
+
+  @Test
+  void aRunAbortedPartwayThenResumedCallsNothingTwiceAndEqualsTheUninterruptedRun() throws Exception {
+    server.reset();
+    server.hangAfter(referenceRequests / 3);
+    Path out = root.resolve("crashed");
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread run = new Thread(() -> {
+      spark.sparkContext().setJobGroup("crash", "aborted on purpose", true);
+      try {
+        SynthJob.produce(spark, config(server.baseUrl()), out);
+      } catch (Throwable e) {
+        failure.set(e);
+      }
+    });
+    run.start();
+    while (server.hanging() == 0 && run.isAlive()) {
+      Thread.sleep(50);
+    }
+    spark.sparkContext().cancelJobGroup("crash");
+    run.join(120_000);
+    assertNotNull(failure.get(), "the first run should have been aborted");
+
+    server.hangAfter(-1);
+    SynthOutput resumed = SynthJob.produce(spark, config(server.baseUrl()), out);
+    server.answered().forEach((key, times) -> assertEquals(1, times, "a call was answered twice: " + key));
+    assertEquals(referencePreferences, sorted(resumed.preferences()));
+    assertEquals(referenceUsers, sorted(resumed.users()));
+    assertEquals(referenceQuarantine, sortedQuarantine(resumed.quarantine()));
+    assertEquals(reference.counts(), resumed.counts());
+  }
+
+  static List<String> sorted(Dataset<Row> table) {
+    Dataset<Row> stable = List.of(table.columns()).contains("created_at") ? table.drop("created_at") : table;
+    return stable.collectAsList().stream().map(Row::toString).sorted().toList();
+  }
+
+  /** Quarantine rows without attempts: a retry interrupted by the abort may be counted once less. */
+  static List<String> sortedQuarantine(Dataset<Row> table) {
+    return sorted(table.drop("attempts"));
+  }
+}
