@@ -16,6 +16,7 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.fspo.core.FspoUserException;
 import org.fspo.core.episode.Split;
 import org.fspo.synth.stage.LlmContext;
 import org.fspo.synth.stage.LlmMapper;
@@ -26,20 +27,29 @@ import org.fspo.synth.stage.Templates;
 
 /**
  * The LLM run: personas, questions, views, responses, judgement in both orders, position-flip filter, optional
- * persona refinement, then the store tables. Every LLM call goes through the durable cache under
- * {@code OUT/_llm_cache}, so rerunning after a crash makes no call twice and gives the same tables.
+ * persona refinement, then the store tables. Every LLM call goes through the durable cache (by default
+ * {@code OUT.llm_cache} beside the store), so rerunning after a crash makes no call twice and gives the same tables.
  */
 public final class LlmSynth {
-  public static final String CACHE_DIR = "_llm_cache";
-
   private LlmSynth() {}
+
+  /** synth.pipeline.cache_dir, or {@code <out>.llm_cache} beside the store folder. */
+  public static Path cacheDir(SynthConfig config, Path out) {
+    String configured = config.pipeline().cacheDir();
+    Path abs = out.toAbsolutePath().normalize();
+    return configured != null ? Path.of(configured) : abs.resolveSibling(abs.getFileName() + ".llm_cache");
+  }
 
   public static SynthOutput run(SparkSession spark, SynthConfig config, Path out, String createdAt) {
     PipelineConfig pipeline = config.pipeline();
+    if (pipeline.traits().isEmpty()) {
+      throw new FspoUserException("synth.pipeline.traits is empty; the llm generator needs at least one trait with"
+          + " values, e.g. sentiment: [positive, negative] (see conf/reviews.yaml)", FspoUserException.CONFIG);
+    }
     Map<String, String> templates = Templates.load(Path.of(pipeline.templates()));
     String version = Templates.version(templates);
     int executors = Math.max(1, spark.sparkContext().statusTracker().getExecutorInfos().length - 1);
-    LlmContext ctx = new LlmContext(config.llm(), out.resolve(CACHE_DIR).toAbsolutePath().toString(),
+    LlmContext ctx = new LlmContext(config.llm(), cacheDir(config, out).toAbsolutePath().toString(),
         config.llm().permitsPerExecutor(executors), config.seed(), templates, version);
     List<StageCount> counts = new ArrayList<>();
     List<Dataset<Row>> quarantine = new ArrayList<>();

@@ -10,17 +10,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * read there, never shipped in a closure.
  */
 public final class LlmClients {
-  private static final Map<String, CachingLlmClient> CLIENTS = new ConcurrentHashMap<>();
+  private static final Map<String, LlmClient> CLIENTS = new ConcurrentHashMap<>();
   private static final Map<String, OpenAiCompatibleClient> HTTP = new ConcurrentHashMap<>();
 
   private LlmClients() {}
 
-  public static CachingLlmClient get(LlmConfig config, String cacheDir, int permits) {
+  /** The shared client; without the cache when {@code cache: false}. */
+  public static LlmClient get(LlmConfig config, String cacheDir, int permits) {
     String key = config + "|" + cacheDir + "|" + permits;
     return CLIENTS.computeIfAbsent(key, k -> {
       OpenAiCompatibleClient http = HTTP.computeIfAbsent(k,
           h -> new OpenAiCompatibleClient(config, ExecutorLimits.forServer(config.baseUrl(), permits)));
-      return new CachingLlmClient(http, new ResponseCache(Path.of(cacheDir)));
+      return config.cache() ? new CachingLlmClient(http, new ResponseCache(Path.of(cacheDir))) : http;
     });
   }
 

@@ -27,7 +27,8 @@ import java.util.Map;
  *                            way an invalid answer gets one repair attempt. Default true.
  * @param extraBody           extra top-level request fields for a specific server, merged into every request body,
  *                            e.g. {options: {num_ctx: 8192}} for Ollama so long prompts are not truncated. Default {}.
- * @param cache               keep every answer under OUT/_llm_cache so reruns make no call twice. Default true.
+ * @param cache               keep every answer in the durable cache (synth: OUT.llm_cache beside the store) so reruns
+ *                            make no call twice. Default true.
  */
 public record LlmConfig(
     @JsonProperty("base_url") String baseUrl,

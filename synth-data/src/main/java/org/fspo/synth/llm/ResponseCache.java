@@ -12,7 +12,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The durable answer cache: one JSON file per call under {@code OUT/_llm_cache/<key[0:2]>/<key>.json}, where key is
+ * The durable answer cache: one JSON file per call under {@code <cache>/<key[0:2]>/<key>.json} (synth: {@code <out>.llm_cache}), where key is
  * {@link ChatRequest#cacheKey()}. A file is written to a temporary name and atomically renamed, so after a kill -9 a
  * file is either complete or absent; a rerun reads it instead of calling the server. Failed calls are kept too (with
  * their reason), so a rerun quarantines exactly what the first run did. Delete the folder to call everything again.

@@ -2,7 +2,7 @@ package org.fspo.synth.stage;
 
 import java.io.Serializable;
 import java.util.Map;
-import org.fspo.synth.llm.CachingLlmClient;
+import org.fspo.synth.llm.LlmClient;
 import org.fspo.synth.llm.LlmClients;
 import org.fspo.synth.llm.LlmConfig;
 
@@ -22,7 +22,7 @@ public record LlmContext(
   }
 
   /** This JVM's shared client. */
-  public CachingLlmClient client() {
+  public LlmClient client() {
     return LlmClients.get(llm, cacheDir, permits);
   }
 

@@ -10,8 +10,9 @@ import java.util.Map;
  * The {@code synth.pipeline} config section of the LLM generator: traits, counts, models and templates. Documented
  * key by key in conf/reviews.yaml, conf/elix.yaml and conf/roleplay.yaml.
  *
- * @param traits                 trait name to its values; personas are dealt round-robin over the shuffled cartesian
- *                               product, so every combination gets floor or ceil of num_users / combinations users
+ * @param traits                 trait name to its values (required for the llm generator); personas are dealt
+ *                               round-robin over the shuffled cartesian product, so every combination gets floor or
+ *                               ceil of num_users / combinations users. Default {} (a file's traits replace it whole).
  * @param globalQuestions        questions anyone might ask. Default 4.
  * @param questionsPerTraitValue trait-specific questions per trait value. Default 1.
  * @param seedQuestions          example questions shown to the question prompt. Default [].
@@ -27,6 +28,9 @@ import java.util.Map;
  * @param templates              folder of the prompt templates (persona.txt, question.txt, views.txt, response.txt,
  *                               judge.txt). Default conf/templates/reviews.
  * @param maxTokens              completion token limit of every call. Default 512.
+ * @param cacheDir               folder of the durable LLM answer cache; null puts it beside the store as
+ *                               {@code <out>.llm_cache} (not inside: the store folder is swapped in atomically).
+ *                               Default null.
  */
 public record PipelineConfig(
     @JsonProperty("traits") Map<String, List<String>> traits,
@@ -40,7 +44,8 @@ public record PipelineConfig(
     @JsonProperty("persona_model") ModelSpec personaModel,
     @JsonProperty("refine_personas") boolean refinePersonas,
     @JsonProperty("templates") String templates,
-    @JsonProperty("max_tokens") int maxTokens)
+    @JsonProperty("max_tokens") int maxTokens,
+    @JsonProperty("cache_dir") String cacheDir)
     implements Serializable {
 
   /** A model and its sampling temperature. */
@@ -54,9 +59,9 @@ public record PipelineConfig(
   }
 
   public PipelineConfig {
-    traits = traits == null ? defaults().traits() : new TreeMap<>(traits); // sorted: Map.of order is per-JVM
-    if (traits.isEmpty() || traits.values().stream().anyMatch(v -> v == null || v.isEmpty())) {
-      throw new IllegalArgumentException("synth.pipeline.traits needs at least one trait with at least one value");
+    traits = traits == null ? Map.of() : new TreeMap<>(traits); // sorted: Map.of order is per-JVM
+    if (traits.values().stream().anyMatch(v -> v == null || v.isEmpty())) {
+      throw new IllegalArgumentException("synth.pipeline.traits has a trait without values; give each at least one");
     }
     traits.replaceAll((key, values) -> List.copyOf(values));
     seedQuestions = seedQuestions == null ? List.of() : List.copyOf(seedQuestions);
@@ -75,9 +80,8 @@ public record PipelineConfig(
 
   public static PipelineConfig defaults() {
     return new PipelineConfig(
-        Map.of("sentiment", List.of("positive", "negative"), "length", List.of("short", "long")),
-        4, 1, List.of(), 4, 3,
+        Map.of(), 4, 1, List.of(), 4, 3,
         List.of(new ModelSpec("qwen2.5:0.5b-instruct", 0.8)), new ModelSpec("qwen2.5:0.5b-instruct", 0.0),
-        new ModelSpec("qwen2.5:0.5b-instruct", 0.9), false, "conf/templates/reviews", 512);
+        new ModelSpec("qwen2.5:0.5b-instruct", 0.9), false, "conf/templates/reviews", 512, null);
   }
 }

@@ -59,7 +59,7 @@ class LlmSynthTest {
         Map.of("mood", List.of("calm", "happy", "poison"), "style", List.of("brief", "wordy")),
         3, 2, List.of("How do I start?"), 3, 3,
         List.of(new ModelSpec("gen-a", 0.7), new ModelSpec("gen-b", 1.0)), new ModelSpec("judge-m", 0),
-        new ModelSpec("persona-m", 0.9), true, "src/test/resources/templates/test", 64);
+        new ModelSpec("persona-m", 0.9), true, "src/test/resources/templates/test", 64, null);
     return SynthConfig.defaults().withUsers(12, 6).withLlm("toy", llm, pipeline);
   }
 

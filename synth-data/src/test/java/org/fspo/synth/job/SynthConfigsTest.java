@@ -1,0 +1,75 @@
+package org.fspo.synth.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.fspo.core.FspoUserException;
+import org.fspo.synth.llm.LlmConfig;
+import org.fspo.synth.procedural.ProceduralConfig;
+import org.fspo.synth.stage.PipelineConfig;
+import org.junit.jupiter.api.Test;
+
+class SynthConfigsTest {
+  private static final Path CONF = Path.of("..", "conf");
+
+  @Test
+  void theShippedConfigsLoadAndTheProceduralOneEqualsTheDefaults() {
+    assertEquals(SynthConfig.defaults(), SynthConfigs.load(CONF.resolve("synth-procedural.yaml"), List.of()));
+    SynthConfig reviews = SynthConfigs.load(CONF.resolve("reviews.yaml"), List.of());
+    assertEquals("llm", reviews.generator());
+    assertEquals(List.of("positive", "negative", "mixed"), reviews.pipeline().traits().get("sentiment"));
+    assertEquals(2, reviews.pipeline().traits().size(), "a file's traits replace the defaults whole");
+    assertEquals(java.util.Map.of("num_ctx", 8192), reviews.llm().extraBody().get("options"));
+    assertEquals(4, SynthConfigs.load(CONF.resolve("roleplay.yaml"), List.of()).pipeline().traits().size());
+    assertEquals(2, SynthConfigs.load(CONF.resolve("elix.yaml"), List.of()).pipeline().traits().size());
+  }
+
+  @Test
+  void setOverridesAndStrictKeys() {
+    SynthConfig config = SynthConfigs.load(CONF.resolve("synth-procedural.yaml"),
+        List.of("synth.num_users=10", "synth.procedural.attributes=[tone, length]"));
+    assertEquals(10, config.numUsers());
+    assertEquals(List.of("tone", "length"), config.procedural().attributes());
+    FspoUserException unknown = assertThrows(FspoUserException.class,
+        () -> SynthConfigs.load(CONF.resolve("synth-procedural.yaml"), List.of("synth.num_userz=10")));
+    assertTrue(unknown.getMessage().contains("num_userz"), unknown.getMessage());
+  }
+
+  @Test
+  void everyConfigKeyIsCommentedInTheShippedFiles() throws IOException {
+    String procedural = Files.readString(CONF.resolve("synth-procedural.yaml"));
+    String reviews = Files.readString(CONF.resolve("reviews.yaml"));
+    for (Class<?> type : List.of(SynthConfig.class, ProceduralConfig.class)) {
+      assertAllKeysCommented(type, procedural);
+    }
+    for (Class<?> type : List.of(SynthConfig.class, LlmConfig.class, PipelineConfig.class)) {
+      assertAllKeysCommented(type, reviews);
+    }
+  }
+
+  private static void assertAllKeysCommented(Class<?> type, String yaml) {
+    List<String> lines = yaml.lines().toList();
+    for (RecordComponent component : type.getRecordComponents()) {
+      String key = component.getName().replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT);
+      int at = -1;
+      for (int i = 0; i < lines.size(); i++) {
+        if (lines.get(i).strip().startsWith(key + ":")) {
+          at = i;
+          break;
+        }
+      }
+      if (key.equals("procedural") && yaml.contains("generator: llm") || (key.equals("llm") || key.equals("pipeline"))
+          && !yaml.contains("generator: llm")) {
+        continue; // each file documents the sections its generator uses
+      }
+      assertTrue(at > 0, type.getSimpleName() + "." + key + " is missing from the config file");
+      assertTrue(lines.get(at - 1).strip().startsWith("#"), type.getSimpleName() + "." + key + " has no comment");
+    }
+  }
+}
