@@ -12,8 +12,9 @@ import org.fspo.core.schema.Columns;
 import org.fspo.synth.stage.LlmMapper;
 
 /**
- * Maps synth rows onto the store's tables, with the column names of {@link Columns}. pair_id is the hex SHA-256
- * of user_id, prompt, chosen and rejected joined by U+0001, so the same pair always gets the same id.
+ * Maps synth rows onto the store's tables, with the column names of {@link Columns}. pair_id is
+ * {@link org.fspo.core.episode.StableHash#pairId} computed with native columns (first 32 hex of SHA-256 over the
+ * four texts joined by U+001F), the same id import gives the same pair.
  */
 public final class StoreRows {
   private StoreRows() {}
@@ -26,8 +27,8 @@ public final class StoreRows {
       String templateVersion, String createdAt) {
     return labelled.select(
         col("user_id").as(Columns.USER_ID),
-        sha2(concat_ws("\u0001", col("user_id"), col("prompt"), col("chosen"), col("rejected")), 256)
-            .as(Columns.PAIR_ID),
+        org.apache.spark.sql.functions.substring(sha2(concat_ws("\u001f", col("user_id"), col("prompt"),
+            col("chosen"), col("rejected")), 256), 1, 32).as(Columns.PAIR_ID),
         col("prompt").as(Columns.PROMPT),
         col("chosen").as(Columns.CHOSEN),
         col("rejected").as(Columns.REJECTED),

@@ -4,6 +4,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import org.apache.spark.sql.SparkSession;
+import org.fspo.synth.stage.Templates;
+import org.fspo.synth.store.EpisodeStore;
+import org.fspo.synth.store.Manifest;
 
 /**
  * The synth job: procedural users (no server) or the LLM pipeline, written to the episode store.
@@ -21,5 +24,56 @@ public final class SynthJob {
     return SynthConfig.LLM.equals(config.generator())
         ? LlmSynth.run(spark, config, out, createdAt)
         : ProceduralSynth.run(spark, config, createdAt);
+  }
+
+  /** The version of what renders the prompts: the template files' hash (llm) or the renderer version. */
+  public static String templateVersion(SynthConfig config) {
+    return SynthConfig.LLM.equals(config.generator())
+        ? Templates.version(Templates.load(Path.of(config.pipeline().templates())))
+        : ProceduralSynth.TEMPLATE_VERSION;
+  }
+
+  /**
+   * Produces and writes the store under {@code out}, printing items in = out + quarantined per stage to
+   * {@code log}. A folder that already holds this job's store is left as is; one holding a different store is
+   * refused with one line (unless {@code overwrite}), before any LLM call is made.
+   */
+  public static Manifest run(SparkSession spark, SynthConfig config, Path out, boolean overwrite,
+      java.io.PrintStream log) {
+    String fingerprint = SynthStore.fingerprint(config, templateVersion(config));
+    if (SynthStore.isUpToDate(spark, out, fingerprint, overwrite)) {
+      log.println("synth: " + out + " already holds this store (fingerprint " + fingerprint.substring(0, 12)
+          + "); nothing to do");
+      return EpisodeStore.manifest(spark, out.toString());
+    }
+    SynthOutput output = produce(spark, config, out);
+    Manifest manifest = SynthStore.write(spark, config, out, output, fingerprint, overwrite);
+    log.println("synth " + config.generator() + " -> " + out + ": " + manifest.counts());
+    for (StageCount count : output.counts()) {
+      log.println("  " + count);
+    }
+    if (output.disagreement() != null) {
+      log.printf(java.util.Locale.ROOT,
+          "  user disagreement: mean label difference %.3f over %d user pairs on %d shared items%n",
+          output.disagreement().meanDifference(), output.disagreement().userPairs(),
+          output.disagreement().sharedItems());
+    }
+    return manifest;
+  }
+
+  /** {@code SynthJob CONFIG.yaml OUT_DIR [--set synth.key=value]...}; {@code fspo synth} is the friendlier entry. */
+  public static void main(String[] args) {
+    if (args.length < 2) {
+      System.err.println("usage: SynthJob CONFIG.yaml OUT_DIR [synth.key=value ...]");
+      System.exit(64);
+    }
+    SynthConfig config = SynthConfigs.load(Path.of(args[0]),
+        java.util.Arrays.asList(args).subList(2, args.length));
+    SparkSession spark = SparkSession.builder().appName("fspo-synth").getOrCreate();
+    try {
+      run(spark, config, Path.of(args[1]), false, System.out);
+    } finally {
+      spark.stop();
+    }
   }
 }
