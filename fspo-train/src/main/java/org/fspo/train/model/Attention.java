@@ -57,8 +57,8 @@ public final class Attention {
       INDArray kb = slice(k, 0, Kb), vb = slice(v, 0, Kb); // [R, nkv, Kb, hs]
       INDArray scores = Ops.mm(qb, kb, false, true); // [R, nkv, g*Lb, Kb]
       INDArray maskBlock = maskBlock(mask, s, e, Kb); // [R, 1, Lb, Kb]
-      scores.reshape('c', R, nh, Lb, Kb).addi(maskBlock); // broadcast over heads
-      probs[b] = Ops.softmaxLastInPlace(scores);
+      Ops.maskedSoftmaxInPlace(scores.reshape('c', R, nh, Lb, Kb), maskBlock); // mask shared by heads
+      probs[b] = scores;
       INDArray ob = Ops.mm(probs[b], vb, false, false); // [R, nkv, g*Lb, hs]
       copyInto(out, s, ob.reshape('c', R, nh, Lb, hs), false);
       Ops.close(ob, qb, kb, vb, maskBlock);

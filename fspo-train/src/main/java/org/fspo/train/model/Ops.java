@@ -24,7 +24,15 @@ public final class Ops {
   /** y = x @ w (+ bias): GPT-2's Conv1D layout, w is [in, out]. */
   public static INDArray conv1d(INDArray x, INDArray w, INDArray bias) {
     INDArray y = mm(x, w, false, false);
-    return bias == null ? y : y.addiRowVector(bias);
+    if (bias == null) return y;
+    int N = (int) y.size(0), C = (int) y.size(1);
+    FloatBuffer ys = Parallel.floats(y), bs = Parallel.floats(dense(bias));
+    Parallel.rows(N, C, (from, to) -> {
+      for (int n = from; n < to; n++) {
+        for (int c = 0; c < C; c++) ys.put(n * C + c, ys.get(n * C + c) + bs.get(c));
+      }
+    });
+    return y;
   }
 
   /** y = x @ w^T: torch.nn.Linear without bias, w is [out, in]. */
@@ -125,9 +133,14 @@ public final class Ops {
     return dx;
   }
 
+  /** The float32 memory of x (densified first if needed), for fused kernels outside this package. */
+  public static FloatBuffer floats(INDArray x) {
+    return Parallel.floats(dense(x));
+  }
+
   /** a itself when dense c-order, else a dense copy. */
   static INDArray dense(INDArray a) {
-    return a.ordering() == 'c' && !a.isView() && a.data().offset() == 0 ? a : a.dup('c');
+    return Parallel.isDense(a) ? a : a.dup('c');
   }
 
   // ---- activations ----
@@ -195,17 +208,53 @@ public final class Ops {
 
   // ---- softmax over the last dimension ----
 
+  /**
+   * softmax(x + mask) over the last dimension, in place: x [R, H, Lb, K] scores, mask [R, 1, Lb, K] additive (0 or
+   * -1e30), shared by the H heads. One fused pass per row; fully masked entries come out exactly 0.
+   */
+  public static INDArray maskedSoftmaxInPlace(INDArray x, INDArray mask) {
+    int H = (int) x.size(1), Lb = (int) x.size(2), K = (int) x.size(3), rows = (int) (x.length() / K);
+    FloatBuffer xs = Parallel.floats(x), ms = Parallel.floats(dense(mask));
+    Parallel.rows(rows, K, (from, to) -> {
+      for (int row = from; row < to; row++) {
+        int o = row * K, m = ((row / (H * Lb)) * Lb + row % Lb) * K; // mask row (r, i) of score row (r, h, i)
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < K; j++) {
+          float v = xs.get(o + j) + ms.get(m + j);
+          xs.put(o + j, v);
+          max = Math.max(max, v);
+        }
+        double sum = 0;
+        for (int j = 0; j < K; j++) {
+          float e = (float) Math.exp(xs.get(o + j) - max);
+          xs.put(o + j, e);
+          sum += e;
+        }
+        float inv = (float) (1 / sum);
+        for (int j = 0; j < K; j++) xs.put(o + j, xs.get(o + j) * inv);
+      }
+    });
+    return x;
+  }
+
   public static INDArray softmaxLastInPlace(INDArray x) {
     Nd4j.exec(new SoftMax(x, x, x.rank() - 1));
     return x;
   }
 
-  /** dS = P * (dP - sum(dP * P, last)); overwrites dP. */
+  /** dS = P * (dP - sum(dP * P, last)); overwrites dP. One fused pass per row. */
   public static INDArray softmaxBackwardInPlace(INDArray p, INDArray dp) {
-    int last = p.rank() - 1;
-    INDArray dot = dp.mul(p).sum(true, last); // [..., 1]
-    dp.subi(dot).muli(p);
-    dot.close();
+    int K = (int) p.size(p.rank() - 1), rows = (int) (p.length() / K);
+    FloatBuffer ps = Parallel.floats(p), ds = Parallel.floats(dp);
+    Parallel.rows(rows, K, (from, to) -> {
+      for (int r = from; r < to; r++) {
+        int o = r * K;
+        double dot = 0;
+        for (int j = 0; j < K; j++) dot += ds.get(o + j) * ps.get(o + j);
+        float d = (float) dot;
+        for (int j = 0; j < K; j++) ds.put(o + j, ps.get(o + j) * (ds.get(o + j) - d));
+      }
+    });
     return dp;
   }
 

@@ -30,11 +30,22 @@ final class Parallel {
     IntStream.range(0, chunks).parallel().forEach(c -> body.run(rows * c / chunks, rows * (c + 1) / chunks));
   }
 
-  /** The float32 memory of a dense c-order array (not a view), for reading and writing in place. */
+  /** The float32 memory of a dense c-order array, for reading and writing in place. */
   static FloatBuffer floats(INDArray a) {
-    if (a.dataType() != DataType.FLOAT || a.ordering() != 'c' || a.isView() || a.data().offset() != 0) {
+    if (a.dataType() != DataType.FLOAT || !isDense(a)) {
       throw new IllegalArgumentException("fused kernels need dense c-order float32 arrays, got " + a.shapeInfoToString());
     }
     return a.data().asNioFloat();
+  }
+
+  /** True when a's elements are buffer elements [0, length) in c order (a fresh array, or a reshape of one). */
+  static boolean isDense(INDArray a) {
+    if (a.offset() != 0 || a.data().offset() != 0 || a.data().length() < a.length()) return false;
+    long expected = 1;
+    for (int d = a.rank() - 1; d >= 0; d--) {
+      if (a.size(d) != 1 && a.stride(d) != expected) return false; // a size-1 dim's stride does not matter
+      expected *= a.size(d);
+    }
+    return true;
   }
 }

@@ -1,6 +1,7 @@
 package org.fspo.train.model.llama;
 
 import java.nio.FloatBuffer;
+import org.fspo.train.model.Ops;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -45,7 +46,7 @@ final class Rope {
     long N = x.size(0), heads = x.size(1);
     int half = headSize / 2;
     INDArray out = Nd4j.createUninitialized(x.dataType(), x.shape());
-    FloatBuffer src = (x.isView() ? x.dup('c') : x).data().asNioFloat(), dst = out.data().asNioFloat();
+    FloatBuffer src = Ops.floats(x), dst = Ops.floats(out);
     for (int n = 0; n < N; n++) {
       int t = positions[n] * half;
       for (int h = 0; h < heads; h++) {
