@@ -1,38 +1,46 @@
 package org.fspo.train.loop;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import org.fspo.core.episode.PreferencePair;
+import org.fspo.core.episode.RandomEpisodeSampler;
+import org.fspo.core.episode.ShortUserPolicy;
+import org.fspo.core.episode.ShotSpec;
 import org.fspo.core.prompt.PromptFormat;
+import org.fspo.train.data.ShuffledEpisodes;
 
 /**
  * train.data: how episodes are drawn and rendered.
  *
- * @param shotsMin            fewest context shots per episode (default 4)
- * @param shotsMax            most context shots; equal to shots_min for a fixed count, else drawn uniformly per
- *                            episode (default 4)
+ * @param shots               context shots per episode: N, or a range "MIN-MAX" drawn uniformly per episode and
+ *                            epoch (default 4)
  * @param includeDispreferred show each shot's dispreferred response (default true, as the paper)
  * @param withDescription     the COT variant: completions start with the user description (default false)
  * @param teacherForced       with with_description: put the description in the prompt instead (default false)
- * @param shortUserPolicy     a user with fewer than shots_min + 1 pairs: fewer_shots (use what there is) or skip
- *                            (leave the user out of the epoch, counted) (default fewer_shots)
+ * @param shortUserPolicy     an episode whose user has fewer other pairs than the shots drawn: fewer_shots (use
+ *                            what there is) or skip (drop the episode, counted) (default fewer_shots)
  */
 public record DataConfig(
-    @JsonProperty("shots_min") int shotsMin,
-    @JsonProperty("shots_max") int shotsMax,
+    @JsonProperty("shots") ShotSpec shots,
     @JsonProperty("include_dispreferred") boolean includeDispreferred,
     @JsonProperty("with_description") boolean withDescription,
     @JsonProperty("teacher_forced") boolean teacherForced,
-    @JsonProperty("short_user_policy") String shortUserPolicy) {
+    @JsonProperty("short_user_policy") ShortUserPolicy shortUserPolicy) {
 
   public DataConfig {
-    TrainConfig.require(shotsMin >= 0 && shotsMax >= shotsMin, "data.shots_max", ">= data.shots_min >= 0", shotsMax);
+    TrainConfig.require(shots != null, "data.shots", "N or MIN-MAX", null);
     TrainConfig.require(!teacherForced || withDescription, "data.teacher_forced", "false unless with_description",
         teacherForced);
-    TrainConfig.require(shortUserPolicy.equals("fewer_shots") || shortUserPolicy.equals("skip"),
-        "data.short_user_policy", "fewer_shots or skip", shortUserPolicy);
+    TrainConfig.require(shortUserPolicy != null, "data.short_user_policy", "fewer_shots or skip", null);
   }
 
   public static DataConfig defaults() {
-    return new DataConfig(4, 4, true, false, false, "fewer_shots");
+    return new DataConfig(ShotSpec.fixed(4), true, false, false, ShortUserPolicy.FEWER_SHOTS);
+  }
+
+  /** This config's training episodes over {@code pairs}: fspo-core's sampler, shuffled per epoch. */
+  public ShuffledEpisodes episodes(List<PreferencePair> pairs, long seed) {
+    return new ShuffledEpisodes(pairs, new RandomEpisodeSampler(shots, shortUserPolicy, seed), seed);
   }
 
   public PromptFormat format() {

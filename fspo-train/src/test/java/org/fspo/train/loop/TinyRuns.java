@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.fspo.core.episode.PreferencePair;
 import org.fspo.core.prompt.PromptFormat;
-import org.fspo.train.data.UserEpisodeSampler;
+import org.fspo.train.data.EpisodeSource;
 import org.fspo.train.tokenizer.WordLevelTokenizer;
 
 /**
@@ -34,14 +34,13 @@ final class TinyRuns {
     return WordLevelTokenizer.build(texts, 1000, 1);
   }
 
-  static UserEpisodeSampler sampler(TrainConfig c) {
-    return new UserEpisodeSampler(pairs(), c.data().shotsMin(), c.data().shotsMax(), false, c.seed());
+  static EpisodeSource sampler(TrainConfig c) {
+    return c.data().episodes(pairs(), c.seed());
   }
 
   static TrainConfig config(String family, String loss, String... sets) {
     List<String> all = new ArrayList<>(List.of("model.family=" + family, "model.d_model=32", "model.layers=2",
-        "model.heads=2", "model.max_seq_len=160", "model.min_response_tokens=4", "data.shots_min=1",
-        "data.shots_max=1", "sft.epochs=0", "sft.steps=2", "sft.lr=3e-3", "fspo.epochs=0", "fspo.steps=6",
+        "model.heads=2", "model.max_seq_len=160", "model.min_response_tokens=4", "data.shots=1", "sft.epochs=0", "sft.steps=2", "sft.lr=3e-3", "fspo.epochs=0", "fspo.steps=6",
         "fspo.lr=3e-3", "fspo.loss=" + loss, "optim.warmup_steps=2", "optim.batch_pairs=4",
         "checkpoint.every_steps=3", "checkpoint.keep_last=2", "seed=7"));
     all.addAll(List.of(sets));

@@ -64,8 +64,12 @@ class TrainConfigTest {
     e = assertThrows(FspoUserException.class, () -> TrainConfig.load(bad, List.of()));
     assertTrue(e.getMessage().contains("train.seed"), e.getMessage());
     e = assertThrows(FspoUserException.class, () -> TrainConfig.load(null, List.of("model.width=3")));
-    assertTrue(e.getMessage().contains("unknown key 'width'"), e.getMessage());
-    Files.writeString(bad, "eval:\n  shots: [1]\n");
-    assertThrows(FspoUserException.class, () -> TrainConfig.load(bad, List.of()));
+    assertTrue(e.getMessage().contains("train.model.width"), e.getMessage());
+    Files.writeString(bad, "trian:\n  seed: 1\n");
+    e = assertThrows(FspoUserException.class, () -> TrainConfig.load(bad, List.of()));
+    assertTrue(e.getMessage().contains("unknown section 'trian'"), e.getMessage());
+    Files.writeString(bad, "eval:\n  shots: [1]\ntrain:\n  data:\n    shots: 2-8\n");
+    assertEquals(org.fspo.core.episode.ShotSpec.range(2, 8), TrainConfig.load(bad, List.of()).data().shots(),
+        "other sections of a project config are left to their readers");
   }
 }

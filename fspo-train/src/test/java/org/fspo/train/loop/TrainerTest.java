@@ -60,7 +60,9 @@ class TrainerTest {
   @CsvSource({"gpt2, ipo", "llama, ipo", "gpt2, dpo"})
   void lossFallsAndAccuracyRises(String family, String loss, @TempDir Path tmp) throws Exception {
     TrainConfig c = TinyRuns.config(family, loss);
-    assertTrue(train(c, tmp, quiet(false, (s, n) -> false), fresh(c)).completed());
+    // through TrainJob, as `fspo train` without --init: word-level tokenizer from the pairs, model from the shape
+    assertTrue(TrainJob.run(c, TinyRuns.pairs(), tmp, null, quiet(false, (s, n) -> false),
+        new java.io.PrintStream(java.io.OutputStream.nullOutputStream())).completed());
     List<JsonNode> fspo = rows(tmp, "fspo");
     assertEquals(6, fspo.size());
     assertEquals(2, rows(tmp, "sft").size());
@@ -104,6 +106,19 @@ class TrainerTest {
     assertTrue(e.getMessage().contains("--resume"), e.getMessage());
   }
 
+  @Test
+  void trainJobRefusesUnusableInputs(@TempDir Path tmp) throws Exception {
+    TrainConfig c = TinyRuns.config("gpt2", "ipo");
+    var log = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+    FspoUserException e = assertThrows(FspoUserException.class,
+        () -> TrainJob.run(c, List.of(), tmp.resolve("a"), null, quiet(false, (s, n) -> false), log));
+    assertTrue(e.getMessage().contains("no train pairs"), e.getMessage());
+    Path init = Files.createDirectories(tmp.resolve("init"));
+    e = assertThrows(FspoUserException.class,
+        () -> TrainJob.run(c, TinyRuns.pairs(), tmp.resolve("b"), init, quiet(false, (s, n) -> false), log));
+    assertTrue(e.getMessage().contains("no tokenizer.json"), e.getMessage());
+  }
+
   static LinkedHashMap<String, INDArray> weights(Path run) {
     return SafeTensors.readArrays(run.resolve("final/model.safetensors"));
   }
@@ -111,7 +126,7 @@ class TrainerTest {
   @ParameterizedTest
   @CsvSource({"sft, 2", "fspo, 3"})
   void resumeEqualsAnUninterruptedRun(String stage, long stopStep, @TempDir Path tmp) throws Exception {
-    TrainConfig c = TinyRuns.config("gpt2", "ipo", "checkpoint.every_steps=2", "optim.grad_accum=2",
+    TrainConfig c = TinyRuns.config("gpt2", "ipo", "fspo.steps=4", "checkpoint.every_steps=2", "optim.grad_accum=2",
         "optim.batch_pairs=2");
     Path whole = tmp.resolve("whole"), parts = tmp.resolve("parts");
     train(c, whole, quiet(false, (s, n) -> false), fresh(c));

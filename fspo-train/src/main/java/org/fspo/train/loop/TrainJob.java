@@ -1,0 +1,73 @@
+package org.fspo.train.loop;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.fspo.core.FspoUserException;
+import org.fspo.core.episode.PreferencePair;
+import org.fspo.train.data.ShuffledEpisodes;
+import org.fspo.train.model.CausalLm;
+import org.fspo.train.model.Models;
+import org.fspo.train.tokenizer.HfTokenizer;
+import org.fspo.train.tokenizer.WordLevelTokenizer;
+
+/**
+ * What {@code fspo train} does once the store's training pairs are in memory: pick the tokenizer and the model, then
+ * run the {@link Trainer}. Spark-free, so the CLI, the pipeline and tests share it.
+ *
+ * <ul>
+ *   <li>{@code --resume} with RUN_DIR/tokenizer.json present: that tokenizer (the run's own);</li>
+ *   <li>{@code --init DIR}: DIR's config.json, model.safetensors and tokenizer.json (a Hugging Face folder);</li>
+ *   <li>otherwise a model of train.model's shape, initialised from the seed, with a {@link WordLevelTokenizer} built
+ *       from the training pairs' text (prompts, both responses, user descriptions).</li>
+ * </ul>
+ */
+public final class TrainJob {
+  private TrainJob() {}
+
+  /**
+   * @param pairs the store's train split
+   * @param init  a Hugging Face model folder to start from, or null to train from scratch
+   * @param log   where the effective config and the episode counts are printed
+   */
+  public static Trainer.Result run(TrainConfig config, List<PreferencePair> pairs, Path out, Path init,
+      Trainer.Options options, PrintStream log) {
+    if (pairs.isEmpty()) {
+      throw new FspoUserException("the store has no train pairs; import or synthesize data first, or check the "
+          + "split (a test fraction of 1 puts every user in test)", FspoUserException.NO_INPUT);
+    }
+    log.print("effective config:\n" + config.toYaml());
+    RunLayout run = new RunLayout(out);
+    try (HfTokenizer tokenizer = tokenizer(config, pairs, run, init, options.resume())) {
+      CausalLm model = init != null ? Models.load(init)
+          : ScratchModel.create(config.model(), tokenizer.vocabSize(), tokenizer.eosId(), config.seed());
+      ShuffledEpisodes episodes = config.data().episodes(pairs, config.seed());
+      episodes.epoch(0);
+      log.println("episodes per epoch: " + episodes.lastCounts().summary() + "; vocabulary " + tokenizer.vocabSize()
+          + (init == null ? " (word-level, built from the train split)" : " (from " + init + ")"));
+      return new Trainer(config, tokenizer, episodes, out, options).run(model);
+    }
+  }
+
+  private static HfTokenizer tokenizer(TrainConfig config, List<PreferencePair> pairs, RunLayout run, Path init,
+      boolean resume) {
+    if (resume && Files.isRegularFile(run.tokenizer())) return HfTokenizer.load(run.tokenizer());
+    if (init != null) {
+      if (!Files.isRegularFile(init.resolve("tokenizer.json"))) {
+        throw new FspoUserException(init + ": no tokenizer.json; save the model folder with its tokenizer "
+            + "(tokenizer.save_pretrained) so training and scoring tokenize alike", FspoUserException.NO_INPUT);
+      }
+      return HfTokenizer.load(init);
+    }
+    List<String> texts = new ArrayList<>(pairs.size() * 3);
+    for (PreferencePair p : pairs) {
+      texts.add(p.prompt());
+      texts.add(p.chosen());
+      texts.add(p.rejected());
+      if (p.userDescription() != null) texts.add(p.userDescription());
+    }
+    return WordLevelTokenizer.build(texts, config.model().vocabMax(), config.model().vocabMinCount());
+  }
+}
