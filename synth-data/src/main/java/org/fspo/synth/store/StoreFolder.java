@@ -72,8 +72,10 @@ final class StoreFolder {
         return Target.REPLACE;
       }
       String what = existing == null ? "is not empty and holds no store manifest"
-          : "holds a different store (fingerprint " + shortId(existing) + ", this run " + shortId(fingerprint) + ")";
-      throw new FspoUserException(dir + " " + what + "; pass --overwrite to replace it or choose another --out",
+          : "already holds a different store (fingerprint " + shortId(existing) + ", this run " + shortId(fingerprint)
+              + ")";
+      throw new FspoUserException("folder " + dir + " " + what + "; pass --overwrite to replace it or choose another"
+          + " --out",
           FspoUserException.CANT_CREATE);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
