@@ -50,10 +50,16 @@ public final class Trainer {
    * @param resume   continue the run in the folder instead of refusing a non-empty one
    * @param progress draw a progress bar on stderr
    * @param stop     checked after every step
+   * @param refCache where the reference log-prob cache lives; null for RUN_DIR/ref-cache. Point several runs at one
+   *                 folder to share it: entries are keyed by the reference's hash, so they never mix.
    */
-  public record Options(boolean resume, boolean progress, StopHook stop) {
+  public record Options(boolean resume, boolean progress, StopHook stop, Path refCache) {
+    public Options(boolean resume, boolean progress, StopHook stop) {
+      this(resume, progress, stop, null);
+    }
+
     public static Options defaults() {
-      return new Options(false, true, (stage, step) -> false);
+      return new Options(false, true, (stage, step) -> false, null);
     }
   }
 
@@ -118,7 +124,8 @@ public final class Trainer {
         Checkpoints.loadWeights(run.sft(), model);
       }
       CausalLm reference = Models.load(run.sft());
-      try (RefLogpCache cache = new RefLogpCache(reference, run.refCache(), refHash)) {
+      Path cacheDir = options.refCache() == null ? run.refCache() : options.refCache();
+      try (RefLogpCache cache = new RefLogpCache(reference, cacheDir, refHash)) {
         if (!runStage(TrainerState.FSPO, config.fspo(), model, opt, from, cache, refHash, collator, log)) {
           return new Result(false, run);
         }
