@@ -1,6 +1,6 @@
 package org.fspo.train.loop;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,7 +33,7 @@ public final class TrainJob {
    * @param log   where the effective config and the episode counts are printed
    */
   public static Trainer.Result run(TrainConfig config, List<PreferencePair> pairs, Path out, Path init,
-      Trainer.Options options, PrintStream log) {
+      Trainer.Options options, PrintWriter log) {
     if (pairs.isEmpty()) {
       throw new FspoUserException("the store has no train pairs; import or synthesize data first, or check the "
           + "split (a test fraction of 1 puts every user in test)", FspoUserException.NO_INPUT);
@@ -47,6 +47,7 @@ public final class TrainJob {
       episodes.epoch(0);
       log.println("episodes per epoch: " + episodes.lastCounts().summary() + "; vocabulary " + tokenizer.vocabSize()
           + (init == null ? " (word-level, built from the train split)" : " (from " + init + ")"));
+      log.flush();
       return new Trainer(config, tokenizer, episodes, out, options).run(model);
     }
   }

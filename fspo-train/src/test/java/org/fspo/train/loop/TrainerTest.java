@@ -62,7 +62,7 @@ class TrainerTest {
     TrainConfig c = TinyRuns.config(family, loss);
     // through TrainJob, as `fspo train` without --init: word-level tokenizer from the pairs, model from the shape
     assertTrue(TrainJob.run(c, TinyRuns.pairs(), tmp, null, quiet(false, (s, n) -> false),
-        new java.io.PrintStream(java.io.OutputStream.nullOutputStream())).completed());
+        new java.io.PrintWriter(java.io.Writer.nullWriter())).completed());
     List<JsonNode> fspo = rows(tmp, "fspo");
     assertEquals(6, fspo.size());
     assertEquals(2, rows(tmp, "sft").size());
@@ -109,7 +109,7 @@ class TrainerTest {
   @Test
   void trainJobRefusesUnusableInputs(@TempDir Path tmp) throws Exception {
     TrainConfig c = TinyRuns.config("gpt2", "ipo");
-    var log = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+    var log = new java.io.PrintWriter(java.io.Writer.nullWriter());
     FspoUserException e = assertThrows(FspoUserException.class,
         () -> TrainJob.run(c, List.of(), tmp.resolve("a"), null, quiet(false, (s, n) -> false), log));
     assertTrue(e.getMessage().contains("no train pairs"), e.getMessage());
