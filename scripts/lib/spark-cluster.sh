@@ -25,8 +25,8 @@ build_spark_home() {
   tr ':' '\n' < "$WORK/classpath.txt" | grep '\.jar$' | grep -v -e junit -e opentest4j -e apiguardian \
     | while read -r jar; do ln -sf "$jar" "$SPARK_HOME/jars/"; done
   ln -sf "$ROOT"/fspo-core/target/fspo-core-*.jar "$ROOT"/synth-data/target/synth-data-*.jar "$SPARK_HOME/jars/"
-  (cd "$ROOT/synth-data/target/test-classes" && jar cf "$SPARK_HOME/jars/synth-data-bench.jar" org log4j2.properties)
-  cat > "$SPARK_HOME/conf/log4j2.properties" <<'PROPS'
+  (cd "$ROOT/synth-data/target/test-classes" && jar cf "$SPARK_HOME/jars/synth-data-bench.jar" org)
+  cat > "$SPARK_HOME/conf/fspo-log4j2.properties" <<'PROPS'
 rootLogger.level = warn
 rootLogger.appenderRef.stdout.ref = console
 appender.console.type = Console
@@ -36,31 +36,38 @@ appender.console.layout.type = PatternLayout
 appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
 PROPS
   # Master and Workers log their deploy events at INFO: start_cluster waits for them.
-  sed 's/^rootLogger.level = warn/rootLogger.level = info/' "$SPARK_HOME/conf/log4j2.properties" \
-    > "$SPARK_HOME/conf/log4j2-daemon.properties"
+  sed 's/^rootLogger.level = warn/rootLogger.level = info/' "$SPARK_HOME/conf/fspo-log4j2.properties" \
+    > "$SPARK_HOME/conf/fspo-log4j2-daemon.properties"
 }
 
-spark_java() { java $OPENS -Dlog4j2.configurationFile="$SPARK_HOME/conf/log4j2.properties" -cp "$SPARK_HOME/jars/*" "$@"; }
-daemon_java() { java $OPENS -Dlog4j2.configurationFile="$SPARK_HOME/conf/log4j2-daemon.properties" -cp "$SPARK_HOME/jars/*" "$@"; }
+spark_java() { java $OPENS -Dlog4j2.configurationFile="$SPARK_HOME/conf/fspo-log4j2.properties" -cp "$SPARK_HOME/jars/*" "$@"; }
+# bg_java LOG CONFIG ARGS...: a JVM in the background, its pid (the JVM's own: exec) recorded for stop_cluster.
+bg_java() {
+  local log=$1 config=$2; shift 2
+  ( exec java $OPENS -Dlog4j2.configurationFile="$SPARK_HOME/conf/$config" -cp "$SPARK_HOME/jars/*" "$@" ) >"$log" 2>&1 &
+  PIDS+=($!)
+}
 
 # start_cluster N: a Master on 127.0.0.1:$MASTER_PORT and N Workers of 1 core and 1 GiB each.
 start_cluster() {
   local workers=$1
   mkdir -p "$WORK/logs"
-  daemon_java -Xmx512m org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$MASTER_PORT" \
-    --webui-port 0 >"$WORK/logs/master.log" 2>&1 &
-  PIDS+=($!)
+  if (exec 3<>"/dev/tcp/127.0.0.1/$MASTER_PORT") 2>/dev/null; then
+    echo "port $MASTER_PORT is taken (another cluster?); set MASTER_PORT" >&2; return 1
+  fi
+  bg_java "$WORK/logs/master.log" fspo-log4j2-daemon.properties -Xmx512m org.apache.spark.deploy.master.Master \
+    --host 127.0.0.1 --port "$MASTER_PORT" --webui-port 0
   for _ in $(seq 1 60); do grep -q "I have been elected leader" "$WORK/logs/master.log" && break; sleep 1; done
   grep -q "I have been elected leader" "$WORK/logs/master.log" || { echo "master did not start" >&2; cat "$WORK/logs/master.log" >&2; return 1; }
   for i in $(seq 1 "$workers"); do
     rm -rf "$WORK/worker$i" && mkdir -p "$WORK/worker$i"
-    SPARK_WORKER_DIR="$WORK/worker$i" daemon_java -Xmx512m org.apache.spark.deploy.worker.Worker \
-      "spark://127.0.0.1:$MASTER_PORT" --host 127.0.0.1 --cores 1 --memory 1g --webui-port 0 \
-      --work-dir "$WORK/worker$i" >"$WORK/logs/worker$i.log" 2>&1 &
-    PIDS+=($!)
+    SPARK_WORKER_DIR="$WORK/worker$i" bg_java "$WORK/logs/worker$i.log" fspo-log4j2-daemon.properties -Xmx512m \
+      org.apache.spark.deploy.worker.Worker "spark://127.0.0.1:$MASTER_PORT" --host 127.0.0.1 --cores 1 \
+      --memory 1g --webui-port 0 --work-dir "$WORK/worker$i"
   done
-  for _ in $(seq 1 60); do
-    [ "$(grep -c "Registering worker" "$WORK/logs/master.log")" -ge "$workers" ] && return 0; sleep 1
+  for _ in $(seq 1 120); do
+    [ "$(cat "$WORK"/logs/worker*.log | grep -c "Successfully registered with master")" -ge "$workers" ] && return 0
+    sleep 1
   done
   echo "workers did not register" >&2; return 1
 }

@@ -39,11 +39,12 @@ public final class SynthJob {
    * refused with one line (unless {@code overwrite}), before any LLM call is made.
    */
   public static Manifest run(SparkSession spark, SynthConfig config, Path out, boolean overwrite,
-      java.io.PrintStream log) {
+      java.io.PrintWriter log) {
     String fingerprint = SynthStore.fingerprint(config, templateVersion(config));
     if (SynthStore.isUpToDate(spark, out, fingerprint, overwrite)) {
       log.println("synth: " + out + " already holds this store (fingerprint " + fingerprint.substring(0, 12)
           + "); nothing to do");
+      log.flush();
       return EpisodeStore.manifest(spark, out.toString());
     }
     SynthOutput output = produce(spark, config, out);
@@ -58,6 +59,7 @@ public final class SynthJob {
           output.disagreement().meanDifference(), output.disagreement().userPairs(),
           output.disagreement().sharedItems());
     }
+    log.flush();
     return manifest;
   }
 
@@ -71,7 +73,7 @@ public final class SynthJob {
         java.util.Arrays.asList(args).subList(2, args.length));
     SparkSession spark = SparkSession.builder().appName("fspo-synth").getOrCreate();
     try {
-      run(spark, config, Path.of(args[1]), false, System.out);
+      run(spark, config, Path.of(args[1]), false, new java.io.PrintWriter(System.out, true));
     } finally {
       spark.stop();
     }
