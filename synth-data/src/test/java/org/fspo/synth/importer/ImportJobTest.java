@@ -116,12 +116,22 @@ class ImportJobTest {
   }
 
   @Test
-  void nonStringColumnsInParquetAreQuarantined() {
-    Path ints = ImportFiles.parquetWithIntIds(spark, dir);
-    ImportSummary summary = run(List.of(ints), dir.resolve("store"), 0.5, false);
+  void nonStringColumnsInASingleParquetFileAreQuarantinedByRow() throws IOException {
+    Path folder = ImportFiles.parquetWithIntIds(spark, dir);
+    Path single = dir.resolve("single.parquet");
+    try (var files = java.nio.file.Files.list(folder)) {
+      java.nio.file.Files.copy(files.filter(f -> f.getFileName().toString().endsWith(".parquet")).findFirst()
+          .orElseThrow(), single);
+    }
+    Path out = dir.resolve("store");
+    ImportSummary summary = run(List.of(single), out, 0.5, false);
     assertEquals(2, summary.rowsRead());
     assertEquals(0, summary.imported());
     assertEquals(2L, summary.quarantinedByReason().get("non_string_field"));
+    List<QuarantineRecord> rows = EpisodeStore.loadQuarantine(spark, out.toString());
+    assertEquals(List.of("row 0", "row 1"), rows.stream().map(QuarantineRecord::location).toList());
+    assertEquals("field 'user_id' is a number, expected a string", rows.get(0).detail());
+    assertEquals("{\"user_id\":1,\"prompt\":\"q\",\"chosen\":\"a\",\"rejected\":\"b\"}", rows.get(0).raw());
   }
 
   @Test
