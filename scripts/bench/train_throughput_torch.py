@@ -79,9 +79,9 @@ def main():
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01)
     ids, attention_mask, response_mask = batch(pairs, seq, vocab, torch.Generator().manual_seed(1))
     ref = torch.full((2 * pairs,), -4.0 * seq / 4)  # precomputed reference log-probs
-    beta, warmup, times = 0.01, 2, []
+    beta, warmup, times, cpu = 0.01, 2, [], []
     for s in range(warmup + steps):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         logits = model(ids, attention_mask)[:, :-1]
         logps = torch.gather(logits.log_softmax(-1), 2, ids[:, 1:, None]).squeeze(2)
         seq_logps = (logps * response_mask[:, 1:]).sum(-1)
@@ -92,9 +92,11 @@ def main():
         opt.step()
         if s >= warmup:
             times.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - cpu_start)
     step_s = sorted(times)[len(times) // 2]  # the median step, as the Java side reports
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"step_s": step_s, "tokens_per_s": 2 * pairs * seq / step_s, "peak_rss_mb": rss_mb,
+                      "cpu_s_per_step": sorted(cpu)[len(cpu) // 2],
                       "loss": loss.item(), "torch": torch.__version__, "threads": torch.get_num_threads()}))
 
 

@@ -40,9 +40,10 @@ public final class TrainThroughput {
     double beta = 0.01;
     int warmup = 2;
     double loss = 0, rssWarm = 0;
-    double[] times = new double[steps];
+    double[] times = new double[steps], cpu = new double[steps];
     for (int s = 0; s < warmup + steps; s++) {
       long start = System.nanoTime();
+      double cpuStart = cpuSeconds();
       if (s == warmup + 1) rssWarm = rssMb("VmRSS:"); // after the first timed step
       CausalLm.Forward f = model.forward(batch);
       double[] dl = new double[2 * pairs];
@@ -57,7 +58,10 @@ public final class TrainThroughput {
       Map<String, INDArray> grads = model.backward(f, dl);
       opt.step(grads, 1e-4);
       grads.values().forEach(INDArray::close);
-      if (s >= warmup) times[s - warmup] = (System.nanoTime() - start) / 1e9;
+      if (s >= warmup) {
+        times[s - warmup] = (System.nanoTime() - start) / 1e9;
+        cpu[s - warmup] = cpuSeconds() - cpuStart;
+      }
       if (System.getenv("FSPO_BENCH_TRACE") != null) {
         System.err.printf("step %d: %.2f s, loss %.4f, rss %.0f MB, heap %d MB%n", s,
             (System.nanoTime() - start) / 1e9, loss, rssMb("VmRSS:"),
@@ -65,13 +69,14 @@ public final class TrainThroughput {
       }
     }
     Arrays.sort(times);
+    Arrays.sort(cpu);
     double seconds = times[steps / 2]; // the median step: this machine is shared, so means wander
     double tokens = 2.0 * pairs * seq;
     double flops = stepFlops(d, layers, vocab, pairs, seq, sharing);
     System.out.printf("{\"d_model\": %d, \"layers\": %d, \"heads\": %d, \"seq_len\": %d, \"vocab\": %d, \"pairs\": %d,"
         + " \"sharing\": %s, \"step_s\": %.4f, \"tokens_per_s\": %.1f, \"gflops\": %.1f, \"peak_rss_mb\": %.0f,"
-        + " \"rss_growth_mb\": %.0f, \"loss\": %.4f, \"sgemm_gflops\": %.1f}%n", d, layers, heads, seq, vocab, pairs,
-        sharing, seconds, tokens / seconds, flops / seconds / 1e9, rssMb("VmHWM:"),
+        + " \"cpu_s_per_step\": %.3f, \"rss_growth_mb\": %.0f, \"loss\": %.4f, \"sgemm_gflops\": %.1f}%n", d, layers, heads, seq, vocab, pairs,
+        sharing, seconds, tokens / seconds, flops / seconds / 1e9, rssMb("VmHWM:"), cpu[steps / 2],
         steps > 1 ? rssMb("VmRSS:") - rssWarm : 0, loss, sgemmGflops());
   }
 
@@ -100,6 +105,13 @@ public final class TrainThroughput {
     double n = rows * len, scored = 2.0 * pairs * (resp);
     double perLayer = 2 * n * 12.0 * d * d + 4 * rows * len * len * d;
     return 3 * (layers * perLayer + 2 * scored * d * vocab);
+  }
+
+  /** User + system CPU time of this process so far (all threads), from /proc/self/stat. */
+  static double cpuSeconds() throws Exception {
+    String stat = Files.readString(Path.of("/proc/self/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime in clock ticks (USER_HZ 100)
   }
 
   /** VmHWM (peak resident set) or VmRSS (current) of this process, in MiB. */
