@@ -70,15 +70,12 @@ public final class ImportJob {
 
   /** Runs the import into {@code out}; a no-op (reported as such) when out already holds the same import. */
   public static ImportSummary run(SparkSession spark, ImportConfig config, String out, boolean overwrite) {
-    for (String input : config.inputs()) {
-      ImportSources.isParquet(input);
-    }
-    Dataset<Row> raw = ImportSources.read(spark, config.inputs());
+    ImportSources.check(spark, config.inputs());
     String fingerprint = fingerprint(config, ImportSources.contentHashes(spark, config.inputs()));
     if (EpisodeStore.isUpToDate(spark, out, fingerprint, overwrite)) {
       return ImportSummary.of(out, EpisodeStore.manifest(spark, out), true);
     }
-    Dataset<Row> rows = withDuplicates(validated(raw)).cache();
+    Dataset<Row> rows = withDuplicates(validated(ImportSources.read(spark, config.inputs()))).cache();
     try {
       Map<String, Long> byReason = new LinkedHashMap<>();
       for (Row row : rows.groupBy(REASON).count().collectAsList()) {

@@ -57,11 +57,19 @@ final class ImportSources {
 
   private ImportSources() {}
 
+  /** Every input has a known format and exists; else a one-line user error naming the first bad one. */
+  static void check(SparkSession spark, List<String> inputs) {
+    for (String input : inputs) {
+      isParquet(input);
+      checkExists(spark, input);
+    }
+  }
+
   static Dataset<Row> read(SparkSession spark, List<String> inputs) {
+    check(spark, inputs);
     Dataset<Row> all = null;
     for (int i = 0; i < inputs.size(); i++) {
       String input = inputs.get(i);
-      checkExists(spark, input);
       Dataset<Row> rows = isParquet(input) ? parquet(spark, i, input) : jsonLines(spark, i, input);
       all = all == null ? rows : all.unionByName(rows);
     }
