@@ -1,5 +1,7 @@
 package org.fspo.train.model;
 
+import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -121,21 +123,22 @@ public record Layout(int[][] ids, int[][] positions, int[][] segments, int[] sco
     return n;
   }
 
-  /** Additive attention mask [R, 1, L, L]: 0 where query i may see key j, -1e30 elsewhere. */
+  /** Additive attention mask [R, 1, L, L]: 0 where query i may see key j, -1e30 elsewhere. Written in place. */
   public INDArray attentionMask() {
     int R = rows(), L = length();
-    float[] m = new float[R * L * L];
+    INDArray mask = Nd4j.createUninitialized(DataType.FLOAT, R, 1, L, L);
+    FloatBuffer m = Parallel.floats(mask);
     for (int r = 0; r < R; r++) {
       int[] s = segments[r];
       for (int i = 0; i < L; i++) {
         int base = (r * L + i) * L;
         for (int j = 0; j < L; j++) {
           boolean ok = j <= i && s[j] >= 0 && (s[j] == 0 || s[j] == s[i]);
-          m[base + j] = ok ? 0f : -1e30f;
+          m.put(base + j, ok ? 0f : -1e30f);
         }
       }
     }
-    return Nd4j.create(m, new long[] {R, 1, L, L}, 'c');
+    return mask;
   }
 
   /** Flat [R * L] arrays of ids or positions, for row gathers. */

@@ -263,13 +263,13 @@ public final class Ops {
   /** out[idx[n]] += src[n] for a [rows, C] result: the gradient of a row gather (embeddings, scored rows). */
   public static INDArray scatterAddRows(long rows, int[] idx, INDArray src) {
     int C = (int) src.size(1);
-    float[] s = src.dup('c').reshape(src.length()).toFloatVector();
-    float[] out = new float[Math.toIntExact(rows * C)];
+    INDArray out = Nd4j.zeros(src.dataType(), rows, C);
+    FloatBuffer s = Parallel.floats(dense(src)), o = Parallel.floats(out);
     for (int n = 0; n < idx.length; n++) {
-      int o = idx[n] * C, i = n * C;
-      for (int c = 0; c < C; c++) out[o + c] += s[i + c];
+      int to = idx[n] * C, from = n * C;
+      for (int c = 0; c < C; c++) o.put(to + c, o.get(to + c) + s.get(from + c));
     }
-    return Nd4j.create(out, new long[] {rows, C}, 'c');
+    return out;
   }
 
   /** Releases the off-heap memory of arrays that own it now, rather than when the garbage collector runs. */
