@@ -148,15 +148,17 @@ class TrainerTest {
         Files.readAllLines(parts.resolve("metrics.jsonl")).size(), "each step logged once");
   }
 
-  /** Delegates to a real model but reports NaN log-probs from the n-th forward pass on. */
+  /** Delegates to a real model but reports NaN log-probs (or an infinite gradient) from the n-th pass on. */
   static final class NanAfter implements CausalLm {
     final CausalLm inner;
     final int nanFrom;
+    final boolean inGradient;
     int calls;
 
-    NanAfter(CausalLm inner, int nanFrom) {
+    NanAfter(CausalLm inner, int nanFrom, boolean inGradient) {
       this.inner = inner;
       this.nanFrom = nanFrom;
+      this.inGradient = inGradient;
     }
 
     public String family() { return inner.family(); }
@@ -165,25 +167,30 @@ class TrainerTest {
     public LinkedHashMap<String, INDArray> parameters() { return inner.parameters(); }
     public INDArray logits(TokenBatch b) { return inner.logits(b); }
     public void save(Path dir) { inner.save(dir); }
-    public Map<String, INDArray> backward(Forward f, double[] d) { return inner.backward(f, d); }
+    public Map<String, INDArray> backward(Forward f, double[] d) {
+      Map<String, INDArray> g = inner.backward(f, d);
+      if (inGradient && calls >= nanFrom) g.values().iterator().next().putScalar(0, Double.POSITIVE_INFINITY);
+      return g;
+    }
 
     public Forward forward(TokenBatch batch) {
       Forward f = inner.forward(batch);
-      if (++calls < nanFrom) return f;
+      if (++calls < nanFrom || inGradient) return f;
       double[] nan = f.seqLogps().clone();
       nan[0] = Double.NaN;
       return new Forward(nan, f.responseTokens(), f.cache());
     }
   }
 
-  @Test
-  void nanStopsTheRunAndKeepsTheLastCheckpoint(@TempDir Path tmp) throws Exception {
+  @ParameterizedTest
+  @CsvSource({"false, the loss is NaN", "true, the gradient norm is Infinity"})
+  void nanStopsTheRunAndKeepsTheLastCheckpoint(boolean inGradient, String what, @TempDir Path tmp) throws Exception {
     TrainConfig c = TinyRuns.config("gpt2", "ipo");
     // 2 SFT steps then fspo steps 1..; the 7th forward is fspo step 5 (one micro-batch per step)
-    CausalLm model = new NanAfter(fresh(c), 7);
+    CausalLm model = new NanAfter(fresh(c), 7, inGradient);
     TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
         () -> train(c, tmp, quiet(false, (s, n) -> false), model));
-    assertTrue(e.getMessage().startsWith("fspo step 5: the loss is NaN"), e.getMessage());
+    assertTrue(e.getMessage().startsWith("fspo step 5: " + what), e.getMessage());
     Path last = new Checkpoints(tmp.resolve("checkpoints")).latest();
     assertNotNull(last);
     assertEquals("2-fspo-step-000003", last.getFileName().toString());
@@ -194,6 +201,6 @@ class TrainerTest {
     for (INDArray w : SafeTensors.readArrays(last.resolve("model.safetensors")).values()) {
       assertFalse(w.isNaN().any() || w.isInfinite().any());
     }
-    assertTrue(train(c, tmp, quiet(true, (s, n) -> false), fresh(c)).completed());
+    if (!inGradient) assertTrue(train(c, tmp, quiet(true, (s, n) -> false), fresh(c)).completed());
   }
 }
