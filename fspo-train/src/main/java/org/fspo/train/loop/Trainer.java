@@ -137,20 +137,27 @@ public final class Trainer {
 
   private void prepareFolder() {
     Path root = run.root();
+    refuseExistingRun(root, options.resume());
     try {
-      if (!options.resume() && Files.isDirectory(root)) {
-        try (var s = Files.list(root)) {
-          if (s.anyMatch(p -> !p.getFileName().toString().equals("ref-cache"))) {
-            throw new FspoUserException(root + " already holds files; pass --resume to continue that run or choose "
-                + "a new --out folder", FspoUserException.CANT_CREATE);
-          }
-        }
-      }
       Files.createDirectories(root);
       Files.writeString(run.config(), configYaml);
       if (!options.resume() || !Files.exists(run.tokenizer())) tokenizer.save(run.tokenizer());
     } catch (IOException e) {
       throw new FspoUserException(root + ": cannot write the run folder (" + e.getMessage() + ")",
+          FspoUserException.CANT_CREATE);
+    }
+  }
+
+  /** Without resume, a run folder must be new or empty (a shared ref-cache/ may be there already). */
+  public static void refuseExistingRun(Path root, boolean resume) {
+    if (resume || !Files.isDirectory(root)) return;
+    try (var s = Files.list(root)) {
+      if (s.anyMatch(p -> !p.getFileName().toString().equals("ref-cache"))) {
+        throw new FspoUserException(root + " already holds files; pass --resume to continue that run or choose "
+            + "a new --out folder", FspoUserException.CANT_CREATE);
+      }
+    } catch (IOException e) {
+      throw new FspoUserException(root + ": cannot read the run folder (" + e.getMessage() + ")",
           FspoUserException.CANT_CREATE);
     }
   }
