@@ -21,7 +21,8 @@ import picocli.CommandLine.Mixin;
     mixinStandardHelpOptions = true,
     versionProvider = FspoVersion.class,
     description = "Few-Shot Preference Optimization: import or synthesize per-user preferences, train, evaluate.",
-    subcommands = {ImportCommand.class, RenderCommand.class, SynthCommand.class, TrainCommand.class, HelpCommand.class})
+    subcommands = {ImportCommand.class, RenderCommand.class, SynthCommand.class, TrainCommand.class,
+        HelpCommand.class})
 public final class Fspo implements Runnable {
   @Mixin VerbosityMixin verbosity;
 
