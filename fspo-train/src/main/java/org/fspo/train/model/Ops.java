@@ -2,7 +2,6 @@ package org.fspo.train.model;
 
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -234,11 +233,6 @@ public final class Ops {
         for (int j = 0; j < K; j++) xs.put(o + j, xs.get(o + j) * inv);
       }
     });
-    return x;
-  }
-
-  public static INDArray softmaxLastInPlace(INDArray x) {
-    Nd4j.exec(new SoftMax(x, x, x.rank() - 1));
     return x;
   }
 
