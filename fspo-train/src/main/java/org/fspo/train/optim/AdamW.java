@@ -1,7 +1,5 @@
 package org.fspo.train.optim;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -16,10 +14,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * Buffers m and v are created lazily with the parameter's shape and type (float32 here, as in torch).
  */
-public final class AdamW implements Optimizer {
+public final class AdamW extends BufferedOptimizer {
   private final double beta1, beta2, eps, weightDecay;
-  private final LinkedHashMap<String, INDArray> state = new LinkedHashMap<>();
-  private long steps;
 
   public AdamW(double beta1, double beta2, double eps, double weightDecay) {
     this.beta1 = beta1;
@@ -34,38 +30,19 @@ public final class AdamW implements Optimizer {
   }
 
   @Override
-  public void step(Map<String, INDArray> params, Map<String, INDArray> grads, double lr) {
-    steps++;
-    double bc1 = 1 - Math.pow(beta1, steps);
-    double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, steps));
-    for (Map.Entry<String, INDArray> e : params.entrySet()) {
-      INDArray g = grads.get(e.getKey());
-      if (g == null) continue;
-      INDArray p = e.getValue();
-      INDArray m = state.computeIfAbsent("exp_avg." + e.getKey(), k -> p.ulike().assign(0));
-      INDArray v = state.computeIfAbsent("exp_avg_sq." + e.getKey(), k -> p.ulike().assign(0));
-      if (weightDecay != 0) p.muli(1 - lr * weightDecay);
-      m.muli(beta1).addi(g.mul(1 - beta1));
-      v.muli(beta2).addi(g.mul(g).muli(1 - beta2));
-      INDArray denom = Transforms.sqrt(v, true).divi(bc2Sqrt).addi(eps);
-      p.subi(m.div(denom).muli(lr / bc1));
-    }
-  }
-
-  @Override
-  public long steps() {
-    return steps;
-  }
-
-  @Override
-  public LinkedHashMap<String, INDArray> state() {
-    return state;
-  }
-
-  @Override
-  public void load(Map<String, INDArray> saved, long savedSteps) {
-    state.clear();
-    state.putAll(saved);
-    steps = savedSteps;
+  protected void update(String name, INDArray p, INDArray g, double lr, long t) {
+    double bc1 = 1 - Math.pow(beta1, t);
+    double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
+    INDArray m = buffer("exp_avg", name, p);
+    INDArray v = buffer("exp_avg_sq", name, p);
+    if (weightDecay != 0) p.muli(1 - lr * weightDecay);
+    INDArray scaled = g.mul(1 - beta1);
+    m.muli(beta1).addi(scaled);
+    INDArray squared = g.mul(g).muli(1 - beta2);
+    v.muli(beta2).addi(squared);
+    INDArray denom = Transforms.sqrt(v, true).divi(bc2Sqrt).addi(eps);
+    INDArray update = m.div(denom).muli(lr / bc1);
+    p.subi(update);
+    closeAll(scaled, squared, denom, update); // off-heap temporaries: free now rather than at the next GC
   }
 }

@@ -1,7 +1,5 @@
 package org.fspo.train.optim;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -14,10 +12,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *   p  = p - lr g / (sqrt(s) + eps)
  * </pre>
  */
-public final class RmsProp implements Optimizer {
+public final class RmsProp extends BufferedOptimizer {
   private final double alpha, eps, weightDecay;
-  private final LinkedHashMap<String, INDArray> state = new LinkedHashMap<>();
-  private long steps;
 
   public RmsProp(double alpha, double eps, double weightDecay) {
     this.alpha = alpha;
@@ -31,34 +27,15 @@ public final class RmsProp implements Optimizer {
   }
 
   @Override
-  public void step(Map<String, INDArray> params, Map<String, INDArray> grads, double lr) {
-    steps++;
-    for (Map.Entry<String, INDArray> e : params.entrySet()) {
-      INDArray g = grads.get(e.getKey());
-      if (g == null) continue;
-      INDArray p = e.getValue();
-      INDArray s = state.computeIfAbsent("square_avg." + e.getKey(), k -> p.ulike().assign(0));
-      INDArray grad = weightDecay == 0 ? g : g.add(p.mul(weightDecay));
-      s.muli(alpha).addi(grad.mul(grad).muli(1 - alpha));
-      INDArray avg = Transforms.sqrt(s, true).addi(eps);
-      p.subi(grad.div(avg).muli(lr));
-    }
-  }
-
-  @Override
-  public long steps() {
-    return steps;
-  }
-
-  @Override
-  public LinkedHashMap<String, INDArray> state() {
-    return state;
-  }
-
-  @Override
-  public void load(Map<String, INDArray> saved, long savedSteps) {
-    state.clear();
-    state.putAll(saved);
-    steps = savedSteps;
+  protected void update(String name, INDArray p, INDArray g, double lr, long t) {
+    INDArray s = buffer("square_avg", name, p);
+    INDArray decay = weightDecay == 0 ? null : p.mul(weightDecay);
+    INDArray grad = decay == null ? g : g.add(decay);
+    INDArray squared = grad.mul(grad).muli(1 - alpha);
+    s.muli(alpha).addi(squared);
+    INDArray avg = Transforms.sqrt(s, true).addi(eps);
+    INDArray update = grad.div(avg).muli(lr);
+    p.subi(update);
+    closeAll(squared, avg, update, decay, decay == null ? null : grad);
   }
 }
