@@ -48,7 +48,7 @@ public final class LlmSynth {
     }
     Map<String, String> templates = Templates.load(Path.of(pipeline.templates()));
     String version = Templates.version(templates);
-    int executors = Math.max(1, spark.sparkContext().statusTracker().getExecutorInfos().length - 1);
+    int executors = executorCount(spark);
     LlmContext ctx = new LlmContext(config.llm(), cacheDir(config, out).toAbsolutePath().toString(),
         config.llm().permitsPerExecutor(executors), config.seed(), templates, version);
     List<StageCount> counts = new ArrayList<>();
@@ -112,6 +112,19 @@ public final class LlmSynth {
         .orElse(StoreRows.emptyQuarantine(spark));
     return new SynthOutput(preferences, StoreRows.users(users.withColumn("description",
         coalesce(col("description"), lit("")))), allQuarantine, counts, Disagreement.of(consistent.out()));
+  }
+
+  /**
+   * Executors the global limit is split over (unless synth.llm.executors says): 1 in local mode, else
+   * spark.executor.instances when set, else the executors registered now (the driver not counted).
+   */
+  static int executorCount(SparkSession spark) {
+    if (spark.sparkContext().isLocal()) {
+      return 1;
+    }
+    int registered = spark.sparkContext().statusTracker().getExecutorInfos().length - 1;
+    int configured = Integer.parseInt(spark.conf().get("spark.executor.instances", "0"));
+    return Math.max(1, configured > 0 ? configured : registered);
   }
 
   private static Dataset<Row> withSplit(Dataset<Row> personas, SynthConfig config) {
