@@ -41,8 +41,8 @@ public final class ThroughputRun {
     PipelineConfig pipeline = PipelineConfig.defaults();
     // Warm-up (not timed): JIT-compile Spark's, Jackson's and the HTTP client's paths on every executor, with
     // other questions than the timed run so the cache answers none of the timed calls.
-    LlmStages.withResponses(views(spark, "warmup", calls / 4, executors), ctx, pipeline).out().count();
-    Dataset<Row> views = views(spark, "q", calls, executors);
+    LlmStages.withResponses(views(spark, "warmup", calls / 4), ctx, pipeline).out().count();
+    Dataset<Row> views = views(spark, "q", calls);
     long process0 = processCpuNanos();
     long t0 = System.nanoTime();
     LlmMapper.Split out = LlmStages.withResponses(views, ctx, pipeline);
@@ -58,12 +58,14 @@ public final class ThroughputRun {
     spark.stop();
   }
 
-  private static Dataset<Row> views(SparkSession spark, String prefix, int calls, int executors) {
+  private static Dataset<Row> views(SparkSession spark, String prefix, int calls) {
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < calls; i++) {
       rows.add(RowFactory.create(prefix + i, prefix + " question " + i + "?", i % 3, "view " + i));
     }
-    Dataset<Row> views = spark.createDataFrame(rows, LlmStages.VIEWS).repartition(executors * 4);
+    // One wave of tasks: as many partitions as task slots, so no slot idles between waves.
+    Dataset<Row> views = spark.createDataFrame(rows, LlmStages.VIEWS)
+        .repartition(spark.sparkContext().defaultParallelism());
     views.count();
     return views;
   }
