@@ -31,7 +31,15 @@ public record TrainingCurve(String label, String metric, double[] steps, double[
 
   /** Every numeric metric of the file, keyed by name, in first-seen order. */
   public static Map<String, TrainingCurve> read(Path jsonl, String label) {
-    Map<String, List<double[]>> points = new LinkedHashMap<>();
+    return readStages(jsonl, label).values().stream().findFirst().orElse(Map.of());
+  }
+
+  /**
+   * The file split by its "stage" field (the trainer writes "sft" then "fspo" into one metrics.jsonl): stage to its
+   * curves, labelled "{label} {stage}", in first-seen order. A file without stages is one entry labelled {label}.
+   */
+  public static Map<String, Map<String, TrainingCurve>> readStages(Path jsonl, String label) {
+    Map<String, Map<String, List<double[]>>> byStage = new LinkedHashMap<>();
     ObjectMapper mapper = new ObjectMapper();
     try (BufferedReader in = Files.newBufferedReader(jsonl)) {
       String line;
@@ -48,7 +56,8 @@ public record TrainingCurve(String label, String metric, double[] steps, double[
           throw new FspoUserException(jsonl + " line " + lineNo + ": not JSON; metrics files hold one object a line");
         }
         double step = row.path("step").isNumber() ? row.get("step").asDouble() : lineNo;
-        final int n = lineNo;
+        String stage = row.path("stage").isTextual() ? row.get("stage").asText() : "";
+        Map<String, List<double[]>> points = byStage.computeIfAbsent(stage, k -> new LinkedHashMap<>());
         row.fields().forEachRemaining(f -> {
           if (!f.getKey().equals("step") && f.getValue().isNumber()) {
             points.computeIfAbsent(f.getKey(), k -> new ArrayList<>()).add(new double[] {step, f.getValue().asDouble()});
@@ -58,9 +67,14 @@ public record TrainingCurve(String label, String metric, double[] steps, double[
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + jsonl, e);
     }
-    Map<String, TrainingCurve> out = new LinkedHashMap<>();
-    points.forEach((metric, xy) -> out.put(metric, new TrainingCurve(label, metric,
-        xy.stream().mapToDouble(p -> p[0]).toArray(), xy.stream().mapToDouble(p -> p[1]).toArray())));
+    Map<String, Map<String, TrainingCurve>> out = new LinkedHashMap<>();
+    byStage.forEach((stage, points) -> {
+      String name = stage.isEmpty() ? label : label + " " + stage;
+      Map<String, TrainingCurve> curves = new LinkedHashMap<>();
+      points.forEach((metric, xy) -> curves.put(metric, new TrainingCurve(name, metric,
+          xy.stream().mapToDouble(p -> p[0]).toArray(), xy.stream().mapToDouble(p -> p[1]).toArray())));
+      out.put(stage, curves);
+    });
     return out;
   }
 }

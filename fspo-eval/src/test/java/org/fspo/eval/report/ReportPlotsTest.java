@@ -59,6 +59,19 @@ class ReportPlotsTest {
   }
 
   @Test
+  void aTrainerLogSplitsByStage() throws Exception {
+    Files.createDirectories(OUT);
+    Path jsonl = OUT.resolve("staged.jsonl");
+    Files.writeString(jsonl, "{\"stage\":\"sft\",\"step\":1,\"loss\":3.0}\n{\"stage\":\"sft\",\"step\":2,\"loss\":2.5}\n"
+        + "{\"stage\":\"fspo\",\"step\":1,\"loss\":2400,\"rewards/accuracies\":0.5}\n");
+    Map<String, Map<String, TrainingCurve>> stages = TrainingCurve.readStages(jsonl, "fspo run");
+    assertEquals(List.of("sft", "fspo"), List.copyOf(stages.keySet()));
+    assertEquals("fspo run sft", stages.get("sft").get("loss").label());
+    assertEquals(2, stages.get("sft").get("loss").steps().length);
+    assertEquals(List.of("loss", "rewards/accuracies"), List.copyOf(stages.get("fspo").keySet()));
+  }
+
+  @Test
   void aMetricsLineThatIsNotJsonNamesFileAndLine() throws Exception {
     Files.createDirectories(OUT);
     Path bad = OUT.resolve("bad.jsonl");
