@@ -81,7 +81,7 @@ fi
 "$FSPO" train --config "$CONFIG" --episodes "$DATA" --out "$RUN" ${INIT[@]+"${INIT[@]}"} ${SETS[@]+"${SETS[@]}"}
 
 # 4. evaluate on the fixed held-out set, gated against the incumbent's report (a missing one means "no incumbent")
-"$FSPO" eval --config "$CONFIG" --run "$RUN" --episodes "$STATE/heldout" --out "$RUN/report" \
+"$FSPO" eval --config "$CONFIG" --run "$RUN" --episodes "$STATE/heldout" --out "$RUN/report" --methods fspo \
   --gate "$STATE/promoted/report/report.json" ${SETS[@]+"${SETS[@]}"}
 
 # 5. promote only if not worse (gate.json is one line: {"promote":true|false,"candidate":x,"incumbent":y,...})

@@ -56,6 +56,11 @@ public final class ReportMarkdown {
     return md.toString();
   }
 
+  /** The accuracy table alone, "0.812 [0.760, 0.860]" per cell: what the CLI prints at the end. */
+  public static String accuracyTable(Report report) {
+    return table(report.rewardAccuracy(), c -> String.format("%.3f [%.3f, %.3f]", c.accuracy(), c.ciLow(), c.ciHigh()));
+  }
+
   static <C> String table(Map<String, Map<String, C>> grid, Function<C, String> format) {
     TreeSet<Integer> shots = new TreeSet<>();
     grid.values().forEach(cells -> cells.keySet().forEach(s -> shots.add(Integer.parseInt(s))));

@@ -1,0 +1,115 @@
+package org.fspo.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import org.fspo.core.FspoUserException;
+import org.fspo.core.config.ConfigLoader;
+import org.fspo.core.episode.PreferencePair;
+import org.fspo.core.episode.Split;
+import org.fspo.eval.pipeline.EvalRunner;
+import org.fspo.eval.pipeline.PipelineConfig;
+import org.fspo.eval.report.Report;
+import org.fspo.eval.report.ReportMarkdown;
+import org.fspo.eval.scoring.EvalConfig;
+import org.fspo.synth.job.SynthConfig;
+import org.fspo.synth.job.SynthJob;
+import org.fspo.synth.store.EpisodeStore;
+import org.fspo.train.loop.RunLayout;
+import org.fspo.train.loop.TrainConfig;
+import org.fspo.train.loop.TrainJob;
+import org.fspo.train.loop.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code fspo pipeline}: synth (procedural users), train every method's run from scratch, evaluate, print where the
+ * report is. One config file drives all three (synth:, train:, eval:, pipeline: sections). Output layout:
+ *
+ * <pre>
+ *   OUT/pipeline.yaml      the effective config and the command line
+ *   OUT/store/             the episode store (fspo synth)
+ *   OUT/runs/METHOD/       one training run per method that needs one (fspo train); pref_ft uses runs/fspo/sft
+ *   OUT/report/            report.json, report.md, PNG plots, pair_scores.parquet (fspo eval)
+ * </pre>
+ *
+ * Re-running into the same OUT reuses what is done: the same store is not rewritten, a finished run is not retrained
+ * and an interrupted one resumes from its last checkpoint; the report is always rewritten.
+ */
+@Command(
+    name = "pipeline",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Synthesize procedural users, train FSPO and its baselines from scratch, evaluate on held-out users, and"
+          + " print where the report is. The demo: fspo pipeline --config conf/demo.yaml --out out/demo"
+    })
+final class PipelineCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin VerbosityMixin verbosity;
+  @Mixin ConfigMixin config;
+  @Mixin SparkMixin sparkOptions;
+
+  @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output folder (store, runs, report).")
+  Path out;
+
+  @Option(names = "--no-progress", description = "No progress bars (logs, CI).")
+  boolean noProgress;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter log = spec.commandLine().getOut();
+    ConfigLoader loader = config.loader();
+    SynthConfig synth = loader.section("synth", SynthConfig.class);
+    PipelineConfig pipeline = loader.section("pipeline", PipelineConfig.class);
+    EvalConfig eval = loader.section("eval", EvalConfig.class).withMethods(pipeline.methods());
+    Files.createDirectories(out);
+    Files.writeString(out.resolve("pipeline.yaml"), "# fspo " + String.join(" ", spec.commandLine().getParseResult()
+        .originalArgs()) + "\n" + ConfigLoader.toYaml(java.util.Map.of("synth", synth, "pipeline", pipeline,
+        "eval", eval)));
+    Path store = out.resolve("store"), runs = out.resolve("runs"), report = out.resolve("report");
+    long start = System.nanoTime();
+    Report result;
+    try (SparkSession spark = SparkSessions.start("fspo pipeline", sparkOptions.master(), verbosity.verbose())) {
+      log.println("[1/3] synth -> " + store);
+      SynthJob.run(spark, synth, store, false, log);
+      List<PreferencePair> train = EpisodeStore.loadPreferences(spark, store.toString(), Split.TRAIN);
+      for (String run : pipeline.runs()) {
+        train(run, train, runs.resolve(run), log);
+      }
+      log.println("[3/3] eval -> " + report);
+      result = EvalRunner.run(spark, eval, runs, store, null, report, null, log);
+    }
+    log.println(ReportMarkdown.accuracyTable(result));
+    log.printf("pipeline done in %.1f min; report: %s%n", (System.nanoTime() - start) / 6e10,
+        report.resolve("report.md"));
+    log.flush();
+    return 0;
+  }
+
+  private void train(String run, List<PreferencePair> pairs, Path dir, PrintWriter log) {
+    List<String> sets = new ArrayList<>(config.sets());
+    sets.addAll(PipelineConfig.variantSets(run));
+    TrainConfig trainConfig = TrainConfig.load(config.file(), sets.stream().filter(s -> s.startsWith("train.")).toList());
+    if (Files.isRegularFile(new RunLayout(dir).finalModel().resolve("model.safetensors"))) {
+      log.println("[2/3] train " + run + ": " + dir + " is finished; reusing it");
+      return;
+    }
+    boolean resume = Files.isDirectory(dir);
+    log.println("[2/3] train " + run + " -> " + dir + (resume ? " (resuming)" : ""));
+    log.flush();
+    Trainer.Result result = TrainJob.run(trainConfig, pairs, dir, null,
+        new Trainer.Options(resume, !noProgress, (stage, step) -> false), spec.commandLine().getErr());
+    if (!result.completed()) {
+      throw new FspoUserException("training of " + run + " stopped early; re-run the pipeline to resume it",
+          FspoUserException.DATA);
+    }
+  }
+}

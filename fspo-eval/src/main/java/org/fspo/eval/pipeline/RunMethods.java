@@ -1,0 +1,135 @@
+package org.fspo.eval.pipeline;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.fspo.core.FspoUserException;
+import org.fspo.core.prompt.PromptFormat;
+import org.fspo.eval.generate.Generator;
+import org.fspo.eval.generate.ModelResponseWriter;
+import org.fspo.eval.generate.SamplingConfig;
+import org.fspo.eval.generate.TextCodec;
+import org.fspo.eval.scoring.DescriptionWriter;
+import org.fspo.eval.scoring.MethodModels;
+import org.fspo.eval.scoring.MethodModelsLoader;
+import org.fspo.eval.scoring.MethodSpec;
+import org.fspo.eval.scoring.PairLogprobs;
+import org.fspo.train.loop.PairScorer;
+import org.fspo.train.loop.ScratchModel;
+import org.fspo.train.loop.TrainConfig;
+import org.fspo.train.loop.TrainedRun;
+import org.fspo.train.model.CausalLm;
+import org.fspo.train.tokenizer.TextTokenizer;
+
+/**
+ * Finds each method's trained run and turns it into an {@link Evaluation.MethodRun}. RUN_DIR is either one run folder
+ * (fspo train --out RUN_DIR: it gives fspo, or whichever method its data config trained, plus pref_ft from its sft/),
+ * or a folder of runs named by method, as fspo pipeline writes it:
+ *
+ * <pre>
+ *   RUNS/fspo/        default prompt, k shots             -> fspo (final vs sft) and pref_ft (sft vs initial model)
+ *   RUNS/fspo_cot/    with_description                    -> fspo_cot
+ *   RUNS/population/  shots_min = shots_max = 0           -> population
+ *   RUNS/oracle/      with_description, teacher_forced    -> oracle
+ * </pre>
+ */
+public final class RunMethods {
+  private RunMethods() {}
+
+  /** The method a single run trained, from its data config. */
+  public static String methodOf(TrainConfig config) {
+    var d = config.data();
+    if (d.withDescription()) {
+      return d.teacherForced() ? "oracle" : "fspo_cot";
+    }
+    return d.shots().max() == 0 ? "population" : "fspo";
+  }
+
+  /** method key -> run folder that provides it. */
+  public static Map<String, Path> locate(Path runDir, List<String> methods) {
+    Map<String, Path> out = new LinkedHashMap<>();
+    boolean single = Files.isRegularFile(runDir.resolve("config.yaml"));
+    String singleMethod = single ? methodOf(TrainConfig.load(runDir.resolve("config.yaml"), List.of())) : null;
+    for (String m : methods) {
+      String provider = m.equals("pref_ft") ? "fspo" : m;
+      Path dir = single ? (provider.equals(singleMethod) ? runDir : null) : runDir.resolve(provider);
+      if (dir == null || !Files.isRegularFile(dir.resolve("config.yaml"))) {
+        throw new FspoUserException(runDir + ": no trained run for method '" + m + "' (looked for "
+            + (single ? "a " + provider + " run, this one trained " + singleMethod : runDir.resolve(provider))
+            + "); train it or drop it from eval.methods (--methods)", FspoUserException.NO_INPUT);
+      }
+      out.put(m, dir);
+    }
+    return out;
+  }
+
+  public static Evaluation.MethodRun methodRun(String method, Path dir, int batchPairs, SamplingConfig sampling,
+      boolean withWriter) {
+    TrainConfig config = TrainConfig.load(dir.resolve("config.yaml"), List.of());
+    double beta = config.fspo().beta();
+    MethodSpec spec = switch (method) {
+      case "fspo" -> MethodSpec.fspo(beta);
+      case "fspo_cot" -> MethodSpec.fspoCot(beta);
+      case "pref_ft" -> MethodSpec.prefFt(beta);
+      case "population" -> MethodSpec.population(beta);
+      case "oracle" -> MethodSpec.oracle(beta);
+      default -> throw new IllegalArgumentException("unknown method " + method);
+    };
+    String path = dir.toString(); // a String, not a Path: the loader travels to Spark executors
+    MethodModelsLoader loader = () -> load(method, Path.of(path), batchPairs);
+    return new Evaluation.MethodRun(spec, loader, withWriter ? writer(method, dir, config, sampling) : null);
+  }
+
+  /** Opens the run once per call: policy and reference scorers, and for COT a greedy description writer. */
+  static MethodModels load(String method, Path dir, int batchPairs) {
+    TrainedRun run = TrainedRun.open(dir);
+    PromptFormat format = method.equals("fspo_cot") || method.equals("oracle") ? MethodSpec.TEACHER_FORCED
+        : run.config().data().format();
+    var collator = run.collator(format);
+    CausalLm policy = method.equals("pref_ft") ? run.reference() : run.policy();
+    CausalLm reference = method.equals("pref_ft") ? initialModel(run) : run.reference();
+    PairLogprobs pi = scorer(new PairScorer(policy, collator, batchPairs));
+    PairLogprobs ref = scorer(new PairScorer(reference, collator, batchPairs));
+    DescriptionWriter writer = method.equals("fspo_cot") ? descriptionWriter(run) : null;
+    return new MethodModels(pi, ref, writer);
+  }
+
+  /** The model training started from: re-created from the run's shape and seed (runs trained from scratch). */
+  static CausalLm initialModel(TrainedRun run) {
+    TrainConfig c = run.config();
+    return ScratchModel.create(c.model(), run.tokenizer().vocabSize(), run.tokenizer().eosId(), c.seed());
+  }
+
+  private static PairLogprobs scorer(PairScorer s) {
+    return s::scoreRendered;
+  }
+
+  /** Greedy description after "## User Description\n", up to 48 tokens, ending at the line's end. */
+  static DescriptionWriter descriptionWriter(TrainedRun run) {
+    TextTokenizer tok = run.tokenizer();
+    Generator greedy = new Generator(run.policy(), new SamplingConfig(0, 1, 48, 0), tok.eosId());
+    int[] newline = tok.encode("\n");
+    return prompt -> {
+      int[] ids = greedy.generate(tok.encode(prompt + "## User Description\n"), "describe",
+          Generator.onToken(t -> newline.length == 1 && t == newline[0]));
+      return tok.decode(ids).strip();
+    };
+  }
+
+  static ModelResponseWriter writer(String method, Path dir, TrainConfig config, SamplingConfig sampling) {
+    TrainedRun run = TrainedRun.open(dir);
+    CausalLm policy = method.equals("pref_ft") ? run.reference() : run.policy();
+    TextTokenizer tok = run.tokenizer();
+    TextCodec codec = new TextCodec() {
+      @Override public int[] encode(String text) { return tok.encode(text); }
+      @Override public String decode(int[] ids) { return tok.decode(ids); }
+      @Override public int eosId() { return tok.eosId(); }
+    };
+    PromptFormat format = method.equals("oracle") ? MethodSpec.TEACHER_FORCED
+        : method.equals("fspo_cot") ? new PromptFormat(true, true, false) : PromptFormat.DEFAULT;
+    return new ModelResponseWriter(new Generator(policy, sampling, tok.eosId()), codec, format,
+        method.equals("population"), method);
+  }
+}
