@@ -75,7 +75,7 @@ fi
 # 3. train, resuming from the promoted checkpoint
 INIT=()
 if [ -e "$STATE/promoted" ]; then
-  INIT=(--init "$STATE/promoted/policy")
+  INIT=(--init "$STATE/promoted/final")
   echo "cron-retrain: training from the promoted checkpoint $(readlink "$STATE/promoted")"
 fi
 "$FSPO" train --config "$CONFIG" --episodes "$DATA" --out "$RUN" ${INIT[@]+"${INIT[@]}"} ${SETS[@]+"${SETS[@]}"}

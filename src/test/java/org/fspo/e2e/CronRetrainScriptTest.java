@@ -38,7 +38,7 @@ class CronRetrainScriptTest {
       case "$cmd" in
         synth|import) mkdir -p "$out"; echo '{}' > "$out/manifest.json" ;;
         train) [ "${STUB_TRAIN_FAILS:-0}" = 1 ] && { echo "stub train failed" >&2; exit 3; }
-               mkdir -p "$out/policy" ;;
+               mkdir -p "$out/final" ;;
         eval) mkdir -p "$out"; echo '{"schema_version": 1}' > "$out/report.json"
               echo "{\\"promote\\":$STUB_PROMOTE,\\"candidate\\":$STUB_ACC,\\"incumbent\\":0.7,\\"method\\":\\"fspo\\",\\"shots\\":4}" > "$out/gate.json" ;;
       esac
@@ -83,7 +83,7 @@ class CronRetrainScriptTest {
     assertTrue(first.output().contains("PROMOTED"), first.output());
     String promoted = Files.readSymbolicLink(state.resolve("promoted")).toString();
     assertTrue(promoted.startsWith("runs/"));
-    assertTrue(Files.isDirectory(state.resolve("promoted").resolve("policy")));
+    assertTrue(Files.isDirectory(state.resolve("promoted").resolve("final")));
     String heldout = Files.readSymbolicLink(state.resolve("heldout")).toString();
 
     Thread.sleep(1100); // a new second: a new run id
@@ -96,7 +96,7 @@ class CronRetrainScriptTest {
     List<String> calls = Files.readAllLines(log);
     List<String> trains = calls.stream().filter(c -> c.startsWith("train ")).toList();
     assertFalse(trains.get(0).contains("--init"), trains.get(0));               // first: from scratch
-    assertTrue(trains.get(1).contains("--init " + state.resolve("promoted").resolve("policy")), trains.get(1));
+    assertTrue(trains.get(1).contains("--init " + state.resolve("promoted").resolve("final")), trains.get(1));
     List<String> evals = calls.stream().filter(c -> c.startsWith("eval ")).toList();
     for (String eval : evals) { // the first run's incumbent report does not exist yet: eval reads that as "none"
       assertTrue(eval.contains("--gate " + state.resolve("promoted/report/report.json")), eval);
