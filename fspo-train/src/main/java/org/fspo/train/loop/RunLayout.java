@@ -11,6 +11,8 @@ import java.nio.file.Path;
  *   metrics.jsonl    one JSON object per optimizer step: stage, step, epoch, loss, rewards/..., logps/...,
  *                    grad_norm, lr, tokens/s (TRL's names, see MetricNames)
  *   checkpoints/     resumable checkpoints (see Checkpoints), the newest keep_last
+ *   init/            the model training started from (from scratch: the seeded initialisation; or --init's),
+ *                    the same layout: the "base" that eval scores the stage-1 model against
  *   sft/             stage 1's final model: config.json, model.safetensors, tokenizer.json (the reference)
  *   final/           stage 2's final model, the same layout: the trained policy
  *   ref-cache/       the reference's log-probs per tokenized pair, reused by later runs
@@ -34,6 +36,10 @@ public record RunLayout(Path root) {
 
   public Path checkpoints() {
     return root.resolve("checkpoints");
+  }
+
+  public Path init() {
+    return root.resolve("init");
   }
 
   public Path sft() {

@@ -27,8 +27,12 @@ public final class TrainedRun implements AutoCloseable {
   private final HfTokenizer tokenizer;
   private final TransformerLm policy;
   private final TransformerLm reference;
+  private final RunLayout layout;
+  private TransformerLm base;
 
-  private TrainedRun(TrainConfig config, HfTokenizer tokenizer, TransformerLm policy, TransformerLm reference) {
+  private TrainedRun(RunLayout layout, TrainConfig config, HfTokenizer tokenizer, TransformerLm policy,
+      TransformerLm reference) {
+    this.layout = layout;
     this.config = config;
     this.tokenizer = tokenizer;
     this.policy = policy;
@@ -46,7 +50,7 @@ public final class TrainedRun implements AutoCloseable {
       }
     }
     TrainConfig config = TrainConfig.load(run.config(), List.of());
-    return new TrainedRun(config, HfTokenizer.load(run.tokenizer()), Models.load(run.finalModel()),
+    return new TrainedRun(run, config, HfTokenizer.load(run.tokenizer()), Models.load(run.finalModel()),
         Models.load(run.sft()));
   }
 
@@ -66,6 +70,21 @@ public final class TrainedRun implements AutoCloseable {
   /** The stage-1 model (sft/): FSPO's reference, and the few-shot Pref-FT baseline. */
   public TransformerLm reference() {
     return reference;
+  }
+
+  /**
+   * The model training started from (init/: the seeded initialisation or --init's weights), loaded on first use:
+   * the base the few-shot Pref-FT baseline (sft/) is scored against. A user error if the run predates init/.
+   */
+  public TransformerLm base() {
+    if (base == null) {
+      if (!Files.isRegularFile(layout.init().resolve("model.safetensors"))) {
+        throw new FspoUserException(layout.init() + " is missing; retrain the run to get its base model",
+            FspoUserException.NO_INPUT);
+      }
+      base = Models.load(layout.init());
+    }
+    return base;
   }
 
   /** The collator training used (max_seq_len, min_response_tokens), for the given prompt format. */

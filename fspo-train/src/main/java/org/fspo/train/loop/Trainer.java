@@ -101,6 +101,7 @@ public final class Trainer {
         Math.min(config.model().maxSeqLen(), model.maxPositions()), config.model().minResponseTokens());
     TrainerState logFrom = state != null ? state
         : sftDone ? new TrainerState(TrainerState.FSPO, 0, 0, 0, 0, config.seed(), 0, null) : null;
+    if (state == null && !sftDone) saveFolder(model, run.init()); // a fresh start: keep the base for eval
     try (MetricsLog log = new MetricsLog(run.metrics(), logFrom)) {
       if (!sftDone) {
         Optimizer opt = config.optim().newOptimizer();

@@ -85,7 +85,8 @@ class TrainerTest {
   /** The layout RunLayout documents, checkpoint pruning, config round trip, refusal to reuse the folder. */
   void assertRunFolderLayout(TrainConfig c, Path tmp) throws Exception {
     for (String f : List.of("config.yaml", "tokenizer.json", "metrics.jsonl", "sft/model.safetensors",
-        "sft/config.json", "sft/tokenizer.json", "final/model.safetensors", "final/config.json",
+        "sft/config.json", "sft/tokenizer.json", "init/model.safetensors", "init/tokenizer.json",
+        "final/model.safetensors", "final/config.json",
         "final/tokenizer.json")) {
       assertTrue(Files.isRegularFile(tmp.resolve(f)), f);
     }
@@ -99,6 +100,17 @@ class TrainerTest {
     assertEquals(c, TrainConfig.load(tmp.resolve("config.yaml"), List.of()), "config.yaml round-trips");
     try (var files = Files.list(tmp.resolve("ref-cache"))) {
       assertEquals(1, files.count(), "one cache file for the one reference");
+    }
+    // the eval API: the run's policy and reference score episodes; the learnt preference shows in the rewards
+    try (TrainedRun run = TrainedRun.open(tmp)) {
+      List<org.fspo.core.episode.Episode> eps = TinyRuns.sampler(c).epoch(9).subList(0, 8);
+      TrainedRun.Scores s = run.score(eps, 3);
+      int ahead = 0;
+      for (int i = 0; i < eps.size(); i++) {
+        if (s.policyChosen()[i] - s.refChosen()[i] > s.policyRejected()[i] - s.refRejected()[i]) ahead++;
+      }
+      assertTrue(ahead >= 6, ahead + " of 8 pairs with the chosen reward ahead");
+      assertEquals(run.reference().parameters().keySet(), run.base().parameters().keySet());
     }
     // a second run reusing the folder without --resume is refused
     FspoUserException e = assertThrows(FspoUserException.class,
