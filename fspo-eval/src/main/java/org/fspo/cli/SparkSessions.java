@@ -26,6 +26,9 @@ public final class SparkSessions {
       // Small local jobs: Spark's default of 200 shuffle partitions costs seconds of empty tasks.
       defaultConfig(builder, "spark.sql.shuffle.partitions", "8");
       defaultConfig(builder, "spark.ui.enabled", "false");
+      // A local job talks only to itself: keep the driver on loopback instead of the host's first interface.
+      defaultConfig(builder, "spark.driver.host", "127.0.0.1");
+      defaultConfig(builder, "spark.driver.bindAddress", "127.0.0.1");
     }
     return builder.getOrCreate();
   }
