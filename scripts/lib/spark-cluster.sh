@@ -15,6 +15,8 @@ OPENS="--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.la
 --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED \
 --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false"
 export SPARK_HOME="$WORK/spark-home" SPARK_SCALA_VERSION=2.13
+# Everything here is on loopback: executors and drivers bind to 127.0.0.1, not the host's first interface.
+export SPARK_LOCAL_IP=127.0.0.1
 PIDS=()
 
 # build_spark_home: mvn install (offline first), then SPARK_HOME/jars with one link per classpath jar.
