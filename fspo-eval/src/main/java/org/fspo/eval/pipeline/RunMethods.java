@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.fspo.core.FspoUserException;
-import org.fspo.core.prompt.PromptFormat;
 import org.fspo.eval.generate.Generator;
 import org.fspo.eval.generate.ModelResponseWriter;
 import org.fspo.eval.generate.SamplingConfig;
@@ -68,26 +67,17 @@ public final class RunMethods {
   public static Evaluation.MethodRun methodRun(String method, Path dir, int batchPairs, SamplingConfig sampling,
       boolean withWriter) {
     TrainConfig config = TrainConfig.load(dir.resolve("config.yaml"), List.of());
-    double beta = config.fspo().beta();
-    MethodSpec spec = switch (method) {
-      case "fspo" -> MethodSpec.fspo(beta);
-      case "fspo_cot" -> MethodSpec.fspoCot(beta);
-      case "pref_ft" -> MethodSpec.prefFt(beta);
-      case "population" -> MethodSpec.population(beta);
-      case "oracle" -> MethodSpec.oracle(beta);
-      default -> throw new IllegalArgumentException("unknown method " + method);
-    };
+    MethodSpec spec = MethodSpec.of(method, config.fspo().beta(), config.data().includeDispreferred());
     String path = dir.toString(); // a String, not a Path: the loader travels to Spark executors
-    MethodModelsLoader loader = () -> load(method, Path.of(path), batchPairs);
-    return new Evaluation.MethodRun(spec, loader, withWriter ? writer(method, dir, config, sampling) : null);
+    MethodModelsLoader loader = () -> load(spec, Path.of(path), batchPairs);
+    return new Evaluation.MethodRun(spec, loader, withWriter ? writer(spec, dir, sampling) : null);
   }
 
   /** Opens the run once per call: policy and reference scorers, and for COT a greedy description writer. */
-  static MethodModels load(String method, Path dir, int batchPairs) {
+  static MethodModels load(MethodSpec spec, Path dir, int batchPairs) {
+    String method = spec.key();
     TrainedRun run = TrainedRun.open(dir);
-    PromptFormat format = method.equals("fspo_cot") || method.equals("oracle") ? MethodSpec.TEACHER_FORCED
-        : run.config().data().format();
-    var collator = run.collator(format);
+    var collator = run.collator(spec.format());
     CausalLm policy = method.equals("pref_ft") ? run.reference() : run.policy();
     CausalLm reference = method.equals("pref_ft") ? initialModel(run) : run.reference();
     PairLogprobs pi = scorer(new PairScorer(policy, collator, batchPairs));
@@ -118,7 +108,8 @@ public final class RunMethods {
     };
   }
 
-  static ModelResponseWriter writer(String method, Path dir, TrainConfig config, SamplingConfig sampling) {
+  static ModelResponseWriter writer(MethodSpec spec, Path dir, SamplingConfig sampling) {
+    String method = spec.key();
     TrainedRun run = TrainedRun.open(dir);
     CausalLm policy = method.equals("pref_ft") ? run.reference() : run.policy();
     TextTokenizer tok = run.tokenizer();
@@ -127,9 +118,7 @@ public final class RunMethods {
       @Override public String decode(int[] ids) { return tok.decode(ids); }
       @Override public int eosId() { return tok.eosId(); }
     };
-    PromptFormat format = method.equals("oracle") ? MethodSpec.TEACHER_FORCED
-        : method.equals("fspo_cot") ? new PromptFormat(true, true, false) : PromptFormat.DEFAULT;
-    return new ModelResponseWriter(new Generator(policy, sampling, tok.eosId()), codec, format,
+    return new ModelResponseWriter(new Generator(policy, sampling, tok.eosId()), codec, spec.generationFormat(),
         method.equals("population"), method);
   }
 }

@@ -31,23 +31,46 @@ public record MethodSpec(String key, PromptFormat format, boolean zeroShot, bool
 
   public static final PromptFormat TEACHER_FORCED = new PromptFormat(true, true, true);
 
+  /**
+   * The method as scored on runs whose shots did (or did not) show dispreferred responses: the prompt must be the
+   * one the run trained on, or the scores measure a format the model never saw.
+   */
+  public static MethodSpec of(String key, double beta, boolean includeDispreferred) {
+    PromptFormat plain = new PromptFormat(includeDispreferred, false, false);
+    PromptFormat described = new PromptFormat(includeDispreferred, true, true);
+    return switch (key) {
+      case "fspo" -> new MethodSpec("fspo", plain, false, false, beta);
+      case "fspo_cot" -> new MethodSpec("fspo_cot", described, false, true, beta);
+      case "pref_ft" -> new MethodSpec("pref_ft", plain, false, false, beta);
+      case "population" -> new MethodSpec("population", plain, true, false, beta);
+      case "oracle" -> new MethodSpec("oracle", described, false, false, beta);
+      default -> throw new IllegalArgumentException(
+          "unknown method '" + key + "'; use one of fspo, fspo_cot, pref_ft, population, oracle");
+    };
+  }
+
   public static MethodSpec fspo(double beta) {
-    return new MethodSpec("fspo", PromptFormat.DEFAULT, false, false, beta);
+    return of("fspo", beta, true);
   }
 
   public static MethodSpec fspoCot(double beta) {
-    return new MethodSpec("fspo_cot", TEACHER_FORCED, false, true, beta);
+    return of("fspo_cot", beta, true);
   }
 
   public static MethodSpec prefFt(double beta) {
-    return new MethodSpec("pref_ft", PromptFormat.DEFAULT, false, false, beta);
+    return of("pref_ft", beta, true);
   }
 
   public static MethodSpec population(double beta) {
-    return new MethodSpec("population", PromptFormat.DEFAULT, true, false, beta);
+    return of("population", beta, true);
   }
 
   public static MethodSpec oracle(double beta) {
-    return new MethodSpec("oracle", TEACHER_FORCED, false, false, beta);
+    return of("oracle", beta, true);
+  }
+
+  /** The format the method's generated responses are sampled in: COT writes its description first. */
+  public PromptFormat generationFormat() {
+    return selfDescription ? new PromptFormat(format.includeDispreferred(), true, false) : format;
   }
 }

@@ -54,6 +54,23 @@ public class RewardScorerTest {
   }
 
   @Test
+  void everyMethodIsScoredInThePromptFormatItsRunTrainedOn() {
+    List<EvalEpisode> eps = episodes().stream().filter(e -> e.shots() == 2).toList();
+    DescriptionWriter writer = prompt -> "prefers short answers.";
+    for (String method : List.of("fspo", "fspo_cot", "pref_ft", "oracle")) {
+      for (boolean dispreferred : List.of(true, false)) {
+        FakeModel policy = new FakeModel(0);
+        new RewardScorer(4).score(MethodSpec.of(method, 0.1, dispreferred), eps, policy, new FakeModel(0), writer);
+        for (String prompt : policy.prompts) {
+          assertTrue(prompt.contains("# Example 2\n"), method + ": two shots in " + prompt);
+          assertEquals(dispreferred, prompt.contains("## Dispreferred Response \n"), method + ": " + prompt);
+          assertEquals(!dispreferred, prompt.contains("## Response \n"), method + ": " + prompt);
+        }
+      }
+    }
+  }
+
+  @Test
   void populationSeesZeroShotsAtEveryCountAndIsScoredOnce() {
     FakeModel policy = new FakeModel(-1.0);
     List<EvalEpisode> eps = episodes();
