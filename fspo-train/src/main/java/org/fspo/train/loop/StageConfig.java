@@ -16,6 +16,9 @@ import org.fspo.train.loss.PreferenceLoss;
  * @param reduction       fspo only: sum (log-probs summed over response tokens, the official code, default) or
  *                        mean_per_token (TRL's ipo)
  * @param beta            fspo only: the preference temperature (default 0.01)
+ * @param rpoAlpha        fspo only: weight of an added NLL term on the chosen completion (TRL's {@code rpo_alpha},
+ *                        Pang et al. 2024): keeps the policy a fluent generator while the preference loss moves it;
+ *                        0 (default, as the paper) turns it off
  */
 public record StageConfig(
     @JsonProperty("epochs") int epochs,
@@ -24,7 +27,8 @@ public record StageConfig(
     @JsonProperty("include_rejected") boolean includeRejected,
     @JsonProperty("loss") String loss,
     @JsonProperty("reduction") String reduction,
-    @JsonProperty("beta") double beta) {
+    @JsonProperty("beta") double beta,
+    @JsonProperty("rpo_alpha") double rpoAlpha) {
 
   public StageConfig {
     TrainConfig.require(epochs >= 0 && steps >= 0 && epochs + steps > 0, "epochs/steps",
@@ -34,14 +38,15 @@ public record StageConfig(
     TrainConfig.require(reduction.equals("sum") || reduction.equals("mean_per_token"), "fspo.reduction",
         "sum or mean_per_token", reduction);
     TrainConfig.require(beta > 0, "fspo.beta", "positive", beta);
+    TrainConfig.require(rpoAlpha >= 0, "fspo.rpo_alpha", "non-negative", rpoAlpha);
   }
 
   public static StageConfig sftDefaults() {
-    return new StageConfig(1, 0, 3e-4, false, "ipo", "sum", 0.01);
+    return new StageConfig(1, 0, 3e-4, false, "ipo", "sum", 0.01, 0);
   }
 
   public static StageConfig fspoDefaults() {
-    return new StageConfig(2, 0, 1e-4, false, "ipo", "sum", 0.01);
+    return new StageConfig(2, 0, 1e-4, false, "ipo", "sum", 0.01, 0);
   }
 
   public PreferenceLoss.Type lossType() {

@@ -62,12 +62,17 @@ final class TrainStep {
     return n;
   }
 
-  /** Stage 2: the preference loss against the cached reference log-probs, mean over the step's pairs. */
+  /**
+   * Stage 2: the preference loss against the cached reference log-probs, mean over the step's pairs. With
+   * rpo_alpha &gt; 0 the loss also holds alpha * nll, nll the mean over pairs of -log pi(chosen) / chosen tokens
+   * (TRL's rpo_alpha, as a per-pair mean; TRL averages over all chosen tokens of the batch).
+   */
   static Outcome fspo(CausalLm policy, RefLogpCache reference, List<Collated> micro, StageConfig stage) {
     int total = 0;
     for (Collated c : micro) total += c.pairs();
     Gradients acc = new Gradients();
-    double[] sums = new double[7]; // loss, rewards c/r, accuracy, margin, logps c/r
+    double[] sums = new double[8]; // loss, rewards c/r, accuracy, margin, logps c/r, nll
+    double alpha = stage.rpoAlpha();
     long tokens = 0;
     for (Collated c : micro) {
       int n = c.pairs();
@@ -88,9 +93,11 @@ final class TrainStep {
       double[] d = new double[2 * n];
       boolean mean = stage.logpReduction() == PreferenceLoss.LogpReduction.MEAN_PER_TOKEN;
       for (int i = 0; i < n; i++) {
-        d[2 * i] = r.dPolicyChosen()[i] / total;
+        double nll = -pc[i] / nc[i];
+        d[2 * i] = (r.dPolicyChosen()[i] - alpha / nc[i]) / total; // d(alpha * nll)/d pc = -alpha / nc
         d[2 * i + 1] = r.dPolicyRejected()[i] / total;
-        sums[0] += r.losses()[i];
+        sums[0] += r.losses()[i] + alpha * nll;
+        sums[7] += nll;
         sums[1] += r.rewardsChosen()[i];
         sums[2] += r.rewardsRejected()[i];
         sums[3] += r.rewardsChosen()[i] > r.rewardsRejected()[i] ? 1 : 0;
@@ -106,6 +113,7 @@ final class TrainStep {
         MetricNames.LOGPS_REJECTED};
     Map<String, Double> m = new LinkedHashMap<>();
     for (int k = 0; k < names.length; k++) m.put(names[k], sums[k] / total);
+    if (alpha > 0) m.put(MetricNames.NLL_LOSS, sums[7] / total);
     return new Outcome(m, acc.take(), tokens);
   }
 }

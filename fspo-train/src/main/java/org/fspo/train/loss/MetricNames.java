@@ -14,6 +14,8 @@ public record MetricNames() {
   /** Mean policy log-prob of the chosen completions, in the run's reduction (summed or per token). */
   public static final String LOGPS_CHOSEN = "logps/chosen";
   public static final String LOGPS_REJECTED = "logps/rejected";
+  /** TRL's name for the chosen completion's per-token NLL, logged when rpo_alpha is on (already inside loss). */
+  public static final String NLL_LOSS = "nll_loss";
   public static final String GRAD_NORM = "grad_norm";
   public static final String LEARNING_RATE = "lr";
   public static final String TOKENS_PER_SECOND = "tokens/s";
