@@ -37,6 +37,8 @@ class LlmSynthTest {
   private static SynthOutput reference;
   private static List<String> referencePreferences, referenceUsers, referenceQuarantine;
   private static int referenceRequests;
+  private static Path apiKeyFile;
+  private static final String API_KEY = "sk-fake-3141592653589793";
 
   @BeforeAll
   static void start() throws Exception {
@@ -44,6 +46,7 @@ class LlmSynthTest {
         .config("spark.sql.shuffle.partitions", "2").config("spark.sql.adaptive.enabled", "false").getOrCreate();
     server = new FakeLlmServer();
     root = Files.createTempDirectory("llm-synth-test");
+    apiKeyFile = Files.writeString(root.resolve("api-key"), API_KEY + "\n");
     reference = SynthJob.produce(spark, config(server.baseUrl()), root.resolve("reference"));
     referencePreferences = sorted(reference.preferences());
     referenceUsers = sorted(reference.users());
@@ -58,7 +61,7 @@ class LlmSynthTest {
   }
 
   static SynthConfig config(String baseUrl) {
-    LlmConfig llm = new LlmConfig(baseUrl, null, null, 2000, 1000, 8, 1, 3, 10, 50, true, Map.of(), true);
+    LlmConfig llm = new LlmConfig(baseUrl, null, apiKeyFile.toString(), 2000, 1000, 8, 1, 3, 10, 50, true, Map.of(), true);
     PipelineConfig pipeline = new PipelineConfig(
         Map.of("mood", List.of("calm", "happy", "poison"), "style", List.of("brief", "wordy")),
         3, 2, List.of("How do I start?"), 3, 3,
@@ -145,6 +148,24 @@ class LlmSynthTest {
     assertEquals(reference.preferences().select("pair_id").collectAsList().stream().map(row -> row.getString(0))
         .sorted().toList(), stored.stream().map(PreferencePair::pairId).sorted().toList());
     assertEquals(8, EpisodeStore.loadUsers(spark, out.toString(), null).size());
+  }
+
+  @Test
+  void theApiKeyIsSentToTheServerButWrittenNowhere() throws Exception {
+    assertEquals(Set.of("Bearer " + API_KEY), server.authorizations());
+    SynthConfig config = config(server.baseUrl());
+    SynthStore.write(spark, config, root.resolve("stored"), reference,
+        SynthStore.fingerprint(config, SynthJob.templateVersion(config)), false);
+    List<Path> files;
+    try (var walk = Files.walk(root)) {
+      files = walk.filter(Files::isRegularFile).filter(f -> !f.equals(apiKeyFile)).toList();
+    }
+    assertTrue(files.stream().anyMatch(f -> f.toString().contains("llm_cache")), "the cache was written: " + files);
+    assertTrue(files.stream().anyMatch(f -> f.getFileName().toString().equals("manifest.json")), files.toString());
+    for (Path file : files) {
+      String bytes = new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
+      assertTrue(!bytes.contains(API_KEY), "the API key was written to " + file);
+    }
   }
 
   static List<String> sorted(Dataset<Row> table) {

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -57,6 +58,11 @@ public final class FakeLlmServer implements AutoCloseable {
   /** Request bodies answered with a usable 200, by body hash; a value above 1 is a call made twice. */
   public Map<String, Integer> answered() {
     return faker.answered;
+  }
+
+  /** Every distinct Authorization header the server received ("none" for a request without one). */
+  public Set<String> authorizations() {
+    return Set.copyOf(faker.authorizations);
   }
 
   public int requests() {
@@ -106,6 +112,7 @@ public final class FakeLlmServer implements AutoCloseable {
     final AtomicInteger requests = new AtomicInteger(), answeredCount = new AtomicInteger();
     final AtomicInteger hanging = new AtomicInteger();
     final AtomicInteger hangAt = new AtomicInteger(Integer.MAX_VALUE);
+    final Set<String> authorizations = ConcurrentHashMap.newKeySet();
 
     @Override
     public String getName() {
@@ -115,6 +122,8 @@ public final class FakeLlmServer implements AutoCloseable {
     @Override
     public ResponseDefinition transform(ServeEvent event) {
       requests.incrementAndGet();
+      String authorization = event.getRequest().getHeader("Authorization");
+      authorizations.add(authorization == null ? "none" : authorization);
       String body = event.getRequest().getBodyAsString();
       if (answeredCount.get() >= hangAt.get()) {
         hanging.incrementAndGet();
