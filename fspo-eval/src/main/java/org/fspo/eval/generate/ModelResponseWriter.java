@@ -11,8 +11,9 @@ import org.fspo.core.prompt.PromptFormat;
 /**
  * Generates a method's response with its policy: the method's rendered prompt (shots, or none for a 0-shot method),
  * then the completion the model was trained to write. For the plain formats the completion header
- * ({@code ## Preferred Response \n}) is part of the prompt and the model writes the response; for COT the model
- * writes {@code ## User Description\n...} itself and the response is the text after its response header. Generation
+ * ({@code ## Preferred Response \n}) is part of the prompt and the model writes the response; for COT the prompt
+ * ends with {@code ## User Description\n}, the model writes the description, and the response is the text after
+ * its response header. Generation
  * ends at EOS, at max tokens, or when the model starts a new section ("\n#"), which the response excludes.
  *
  * @param generator the policy's sampler
@@ -23,6 +24,7 @@ import org.fspo.core.prompt.PromptFormat;
  */
 public record ModelResponseWriter(Generator generator, TextCodec codec, PromptFormat format, boolean zeroShot,
     String method) implements ResponseWriter {
+  private static final String DESCRIPTION_HEADER = "## User Description\n";
   private static final Pattern RESPONSE_HEADER = Pattern.compile("## (Preferred )?Response ?\n");
 
   @Override
@@ -31,7 +33,8 @@ public record ModelResponseWriter(Generator generator, TextCodec codec, PromptFo
     PreferencePair q = episode.query();
     String header = format.includeDispreferred() ? "## Preferred Response \n" : "## Response \n";
     boolean cot = format.withDescription() && !format.teacherForced();
-    String prompt = FewShotPrompt.render(shots, q, format).prompt() + (cot ? "" : header);
+    // COT: the description header is given, as in the description writer, so that the model starts writing it
+    String prompt = FewShotPrompt.render(shots, q, format).prompt() + (cot ? DESCRIPTION_HEADER : header);
     String key = method + "|" + q.userId() + "|" + q.pairId() + "|" + shots.size();
     int[] ids = generator.generate(codec.encode(prompt), key);
     String text = codec.decode(ids);

@@ -94,9 +94,10 @@ class ModelResponseWriterTest {
 
   @Test
   void cotWritesItsDescriptionThenTheResponseAfterTheHeader() {
-    Script s = new Script("## User Description\n", "likes dogs\n", "## Preferred Response\n", "woof", "\n");
+    Script s = new Script("likes dogs\n", "## Preferred Response\n", "woof", "\n");
     assertEquals("woof", writer(s, new PromptFormat(true, true, false), false).respond(episode()));
-    assertTrue(s.prompts.get(0).endsWith("\n"));
+    assertTrue(s.prompts.get(0).endsWith("\n## Question \nq" + episode().query().prompt().substring(1)
+        + "\n## User Description\n"), s.prompts.get(0));
     assertTrue(s.prompts.get(0).contains("Generate a user description based on the examples above."));
   }
 }
