@@ -29,8 +29,6 @@ public record MethodSpec(String key, PromptFormat format, boolean zeroShot, bool
     }
   }
 
-  public static final PromptFormat TEACHER_FORCED = new PromptFormat(true, true, true);
-
   /**
    * The method as scored on runs whose shots did (or did not) show dispreferred responses: the prompt must be the
    * one the run trained on, or the scores measure a format the model never saw.

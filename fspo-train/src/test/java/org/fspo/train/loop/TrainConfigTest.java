@@ -60,6 +60,9 @@ class TrainConfigTest {
     Files.writeString(bad, "train:\n  fspo:\n    loss: kto\n");
     e = assertThrows(FspoUserException.class, () -> TrainConfig.load(bad, List.of()));
     assertTrue(e.getMessage().contains("train.fspo.loss must be ipo or dpo, got kto"), e.getMessage());
+    e = assertThrows(FspoUserException.class, () -> TrainConfig.load(null, List.of("fspo.rpo_alpha=-1")));
+    assertTrue(e.getMessage().contains("train.fspo.rpo_alpha must be non-negative, got -1.0"), e.getMessage());
+    assertEquals(0.5, TrainConfig.load(null, List.of("fspo.rpo_alpha=0.5")).fspo().rpoAlpha());
     Files.writeString(bad, "train:\n  seed: many\n");
     e = assertThrows(FspoUserException.class, () -> TrainConfig.load(bad, List.of()));
     assertTrue(e.getMessage().contains("train.seed"), e.getMessage());
