@@ -21,6 +21,9 @@ import org.fspo.core.episode.PreferencePair;
  * the COT and teacher-forced variants are described on {@link PromptFormat}.
  */
 public final class FewShotPrompt {
+  /** Opens the COT completion (or, teacher-forced, ends the prompt); the description follows on its own line. */
+  public static final String DESCRIPTION_HEADER = "## User Description\n";
+
   static final String TASK_PREFERRED = "Given the examples above, generate a preferred response to the following question.";
   static final String TASK_PLAIN = "Given the examples above, generate a response to the following question.";
   static final String TASK_ZERO_SHOT = "Generate a response to the following question.";
@@ -43,16 +46,21 @@ public final class FewShotPrompt {
     prompt.append("# Task\n").append(taskLine(shots.size(), format)).append('\n');
     prompt.append("## Question \n").append(query.prompt().strip()).append('\n');
     String description = query.userDescription() == null ? "" : query.userDescription().strip();
-    String descriptionBlock = "## User Description\n" + description + "\n";
+    String descriptionBlock = DESCRIPTION_HEADER + description + "\n";
     if (format.withDescription() && format.teacherForced()) {
       prompt.append(descriptionBlock);
     }
     String completionPrefix = format.withDescription() && !format.teacherForced() ? descriptionBlock : "";
-    String header = format.includeDispreferred() ? "## Preferred Response \n" : "## Response \n";
+    String header = responseHeader(format);
     return new RenderedPair(
         prompt.toString(),
         completionPrefix + header + query.chosen().strip() + "\n",
         completionPrefix + header + query.rejected().strip() + "\n");
+  }
+
+  /** The line a completion's response follows: "## Preferred Response \n", or "## Response \n" without dispreferred. */
+  public static String responseHeader(PromptFormat format) {
+    return format.includeDispreferred() ? "## Preferred Response \n" : "## Response \n";
   }
 
   private static void appendShot(StringBuilder out, int number, PreferencePair shot, boolean includeDispreferred) {

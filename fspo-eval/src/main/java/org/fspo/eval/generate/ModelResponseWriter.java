@@ -24,17 +24,16 @@ import org.fspo.core.prompt.PromptFormat;
  */
 public record ModelResponseWriter(Generator generator, TextCodec codec, PromptFormat format, boolean zeroShot,
     String method) implements ResponseWriter {
-  private static final String DESCRIPTION_HEADER = "## User Description\n";
   private static final Pattern RESPONSE_HEADER = Pattern.compile("## (Preferred )?Response ?\n");
 
   @Override
   public String respond(Episode episode) {
     List<PreferencePair> shots = zeroShot ? List.of() : episode.shots();
     PreferencePair q = episode.query();
-    String header = format.includeDispreferred() ? "## Preferred Response \n" : "## Response \n";
     boolean cot = format.withDescription() && !format.teacherForced();
     // COT: the description header is given, as in the description writer, so that the model starts writing it
-    String prompt = FewShotPrompt.render(shots, q, format).prompt() + (cot ? DESCRIPTION_HEADER : header);
+    String prompt = FewShotPrompt.render(shots, q, format).prompt()
+        + (cot ? FewShotPrompt.DESCRIPTION_HEADER : FewShotPrompt.responseHeader(format));
     String key = method + "|" + q.userId() + "|" + q.pairId() + "|" + shots.size();
     int[] ids = generator.generate(codec.encode(prompt), key);
     String text = codec.decode(ids);

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.fspo.core.FspoUserException;
+import org.fspo.core.prompt.FewShotPrompt;
 import org.fspo.eval.generate.Generator;
 import org.fspo.eval.generate.ModelResponseWriter;
 import org.fspo.eval.generate.SamplingConfig;
@@ -82,7 +83,7 @@ public final class RunMethods {
     CausalLm reference = method.equals("pref_ft") ? initialModel(run) : run.reference();
     PairLogprobs pi = scorer(new PairScorer(policy, collator, batchPairs));
     PairLogprobs ref = scorer(new PairScorer(reference, collator, batchPairs));
-    DescriptionWriter writer = method.equals("fspo_cot") ? descriptionWriter(run) : null;
+    DescriptionWriter writer = spec.selfDescription() ? descriptionWriter(run) : null;
     return new MethodModels(pi, ref, writer);
   }
 
@@ -102,7 +103,7 @@ public final class RunMethods {
     Generator greedy = new Generator(run.policy(), new SamplingConfig(0, 1, 48, 0), tok.eosId());
     int[] newline = tok.encode("\n");
     return prompt -> {
-      int[] ids = greedy.generate(tok.encode(prompt + "## User Description\n"), "describe",
+      int[] ids = greedy.generate(tok.encode(prompt + FewShotPrompt.DESCRIPTION_HEADER), "describe",
           Generator.onToken(t -> newline.length == 1 && t == newline[0]));
       return tok.decode(ids).strip();
     };
@@ -119,6 +120,6 @@ public final class RunMethods {
       @Override public int eosId() { return tok.eosId(); }
     };
     return new ModelResponseWriter(new Generator(policy, sampling, tok.eosId()), codec, spec.generationFormat(),
-        method.equals("population"), method);
+        spec.zeroShot(), method);
   }
 }
