@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -117,9 +120,12 @@ class CronRetrainScriptTest {
   @Test
   void aRunThatFindsTheLockHeldLeavesEverythingAlone() throws Exception {
     Files.createDirectories(state);
-    Process holder = new ProcessBuilder("flock", state.resolve("retrain.lock").toString(), "sleep", "20").start();
-    try {
-      Thread.sleep(500);
+    // The holder prints once flock has granted the lock; reading that line is the handshake (no guessed sleep).
+    Process holder = new ProcessBuilder("flock", state.resolve("retrain.lock").toString(),
+        "sh", "-c", "echo held; exec sleep 20").start();
+    try (var holderOut = new BufferedReader(
+        new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))) {
+      assertEquals("held", holderOut.readLine(), "flock did not take the lock");
       Run blocked = cron(Map.of("STUB_PROMOTE", "true", "STUB_ACC", "0.7"));
       assertEquals(75, blocked.exit(), blocked.output());
       assertTrue(blocked.output().contains("another run holds"), blocked.output());
