@@ -97,8 +97,8 @@ class RenderCommandTest {
     assertEquals(2, episodes.size());
     JsonNode second = episodes.get(1);
     assertEquals("u1", second.get("user_id").asText());
-    assertEquals("# Task\nGenerate a user description based on the examples above. Then, generate a response to the"
-        + " following question.\n## Question \n" + second.get("query").get("prompt").asText().strip()
+    // 0 shots: the plain zero-shot task line in every variant, as shots_to_text writes it
+    assertEquals("# Task\nGenerate a response to the following question.\n## Question \n" + second.get("query").get("prompt").asText().strip()
         + "\n## User Description\nLikes yes.\n", second.get("rendered").get("prompt").asText());
     assertEquals("## Response \n" + second.get("query").get("rejected").asText() + "\n",
         second.get("rendered").get("rejected").asText());

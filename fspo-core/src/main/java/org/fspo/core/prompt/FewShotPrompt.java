@@ -17,7 +17,8 @@ import org.fspo.core.episode.PreferencePair;
  * and the completions {@code ## Preferred Response \n{chosen}\n} and {@code ## Preferred Response \n{rejected}\n}.
  * Note the space before {@code \n} after each "Question" and "Response" header. Every text is stripped first.
  * Variants: without dispreferred examples the shot shows {@code ## Response \n{w}\n} and completions use
- * {@code ## Response \n}; with zero shots the task line is "Generate a response to the following question.";
+ * {@code ## Response \n}; with zero shots the task line is "Generate a response to the following question." in
+ * every variant, COT included (shots_to_text checks num_shots == 0 first);
  * the COT and teacher-forced variants are described on {@link PromptFormat}.
  */
 public final class FewShotPrompt {
@@ -76,11 +77,13 @@ public final class FewShotPrompt {
   }
 
   static String taskLine(int shotCount, PromptFormat format) {
-    if (format.withDescription()) {
-      return format.includeDispreferred() ? TASK_COT_PREFERRED : TASK_COT_PLAIN;
-    }
+    // shots_to_text tests num_shots == 0 before the COT branch: with no examples there is nothing to describe, so
+    // every variant gets the plain zero-shot line (a COT completion still opens with its description block).
     if (shotCount == 0) {
       return TASK_ZERO_SHOT;
+    }
+    if (format.withDescription()) {
+      return format.includeDispreferred() ? TASK_COT_PREFERRED : TASK_COT_PLAIN;
     }
     return format.includeDispreferred() ? TASK_PREFERRED : TASK_PLAIN;
   }

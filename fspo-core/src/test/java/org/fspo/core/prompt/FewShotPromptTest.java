@@ -113,6 +113,29 @@ class FewShotPromptTest {
     assertEquals("## Response \nRed\n", out.chosen());
   }
 
+  private static final String ZERO_SHOT_PROMPT =
+      "# Task\nGenerate a response to the following question.\n## Question \nName a colour.\n";
+
+  @Test
+  void zeroShotsCotUsesThePlainTaskLineAndKeepsTheDescriptionBlock() {
+    RenderedPair out = FewShotPrompt.render(ZERO_SHOTS, new PromptFormat(true, true, false));
+    assertEquals(ZERO_SHOT_PROMPT, out.prompt());
+    assertEquals("## User Description\nLikes short answers.\n## Preferred Response \nRed\n", out.chosen());
+    RenderedPair plain = FewShotPrompt.render(ZERO_SHOTS, new PromptFormat(false, true, false));
+    assertEquals(ZERO_SHOT_PROMPT, plain.prompt());
+    assertEquals("## User Description\nLikes short answers.\n## Response \nI like many colours.\n", plain.rejected());
+  }
+
+  @Test
+  void zeroShotsTeacherForced() {
+    RenderedPair out = FewShotPrompt.render(ZERO_SHOTS, new PromptFormat(true, true, true));
+    assertEquals(ZERO_SHOT_PROMPT + "## User Description\nLikes short answers.\n", out.prompt());
+    assertEquals("## Preferred Response \nRed\n", out.chosen());
+    RenderedPair plain = FewShotPrompt.render(ZERO_SHOTS, new PromptFormat(false, true, true));
+    assertEquals(ZERO_SHOT_PROMPT + "## User Description\nLikes short answers.\n", plain.prompt());
+    assertEquals("## Response \nRed\n", plain.chosen());
+  }
+
   @Test
   void teacherForcedNeedsDescription() {
     assertThrows(IllegalArgumentException.class, () -> new PromptFormat(true, false, true));

@@ -90,7 +90,9 @@ public class RewardScorerTest {
       return "likes cats";
     };
     new RewardScorer(8).score(MethodSpec.fspoCot(0.1), episodes().subList(0, 3), policy, new FakeModel(0), writer);
-    assertTrue(asked.get(0).contains("Generate a user description based on the examples above."));
+    // episodes 0, 1, 2 have 0, 2, 4 shots: with no shots the task line is the plain zero-shot one (shots_to_text)
+    assertTrue(asked.get(0).contains("# Task\nGenerate a response to the following question."), asked.get(0));
+    assertTrue(asked.get(1).contains("Generate a user description based on the examples above."), asked.get(1));
     assertTrue(policy.prompts.get(0).endsWith("## User Description\nlikes cats\n"), policy.prompts.get(0));
   }
 }
