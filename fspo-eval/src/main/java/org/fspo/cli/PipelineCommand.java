@@ -12,6 +12,7 @@ import org.fspo.core.FspoUserException;
 import org.fspo.core.config.ConfigLoader;
 import org.fspo.core.episode.PreferencePair;
 import org.fspo.core.episode.Split;
+import org.fspo.eval.metrics.Method;
 import org.fspo.eval.pipeline.EvalRunner;
 import org.fspo.eval.pipeline.PipelineConfig;
 import org.fspo.eval.report.Report;
@@ -81,8 +82,8 @@ final class PipelineCommand implements Callable<Integer> {
       log.println("[1/3] synth -> " + store);
       SynthJob.run(spark, synth, store, false, log);
       List<PreferencePair> train = EpisodeStore.loadPreferences(spark, store.toString(), Split.TRAIN);
-      for (String run : pipeline.runs()) {
-        train(run, train, runs.resolve(run), log);
+      for (Method run : pipeline.runs()) {
+        train(run, train, runs.resolve(run.key()), log);
       }
       log.println("[3/3] eval -> " + report);
       result = EvalRunner.run(spark, eval, runs, store, null, report, null, log);
@@ -94,21 +95,21 @@ final class PipelineCommand implements Callable<Integer> {
     return 0;
   }
 
-  private void train(String run, List<PreferencePair> pairs, Path dir, PrintWriter log) {
+  private void train(Method run, List<PreferencePair> pairs, Path dir, PrintWriter log) {
     List<String> sets = new ArrayList<>(config.sets());
-    sets.addAll(PipelineConfig.variantSets(run));
+    sets.addAll(run.trainingSets());
     TrainConfig trainConfig = TrainConfig.load(config.file(), sets.stream().filter(s -> s.startsWith("train.")).toList());
     if (Files.isRegularFile(new RunLayout(dir).finalModel().resolve("model.safetensors"))) {
-      log.println("[2/3] train " + run + ": " + dir + " is finished; reusing it");
+      log.println("[2/3] train " + run.key() + ": " + dir + " is finished; reusing it");
       return;
     }
     boolean resume = Files.isDirectory(dir);
-    log.println("[2/3] train " + run + " -> " + dir + (resume ? " (resuming)" : ""));
+    log.println("[2/3] train " + run.key() + " -> " + dir + (resume ? " (resuming)" : ""));
     log.flush();
     Trainer.Result result = TrainJob.run(trainConfig, pairs, dir, null,
         new Trainer.Options(resume, !noProgress, (stage, step) -> false), spec.commandLine().getErr());
     if (!result.completed()) {
-      throw new FspoUserException("training of " + run + " stopped early; re-run the pipeline to resume it",
+      throw new FspoUserException("training of " + run.key() + " stopped early; re-run the pipeline to resume it",
           FspoUserException.DATA);
     }
   }

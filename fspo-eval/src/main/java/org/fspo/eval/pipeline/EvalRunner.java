@@ -17,6 +17,7 @@ import org.fspo.eval.judge.LlmJudgeClient;
 import org.fspo.eval.judge.PairwiseJudge;
 import org.fspo.eval.judge.ProceduralOracle;
 import org.fspo.eval.judge.UtilityJudge;
+import org.fspo.eval.metrics.Method;
 import org.fspo.eval.report.Gate;
 import org.fspo.eval.report.Report;
 import org.fspo.eval.report.ReportJson;
@@ -102,8 +103,8 @@ public final class EvalRunner {
 
   /** fspo_cot and oracle need the true user description of every held-out pair. */
   private static void requireDescriptions(EvalConfig config, List<PreferencePair> pairs, Path store) {
-    for (String m : List.of("fspo_cot", "oracle")) {
-      if (config.methods().contains(m)) {
+    for (String m : config.methods()) {
+      if (Method.fromKey(m).needsUserDescriptions()) {
         long missing = pairs.stream().filter(p -> p.userDescription() == null || p.userDescription().isBlank()).count();
         if (missing > 0) {
           throw new FspoUserException(store + ": " + missing + " held-out pairs have no user_description, which "
@@ -115,7 +116,7 @@ public final class EvalRunner {
 
   /** The training curves of the fspo run (else the first run): its sft and fspo stages. */
   private static List<Map<String, TrainingCurve>> trainingLogs(Map<String, Path> located) {
-    Path dir = located.getOrDefault("fspo", located.values().iterator().next());
+    Path dir = located.getOrDefault(Method.FSPO.key(), located.values().iterator().next());
     Path metrics = dir.resolve("metrics.jsonl");
     List<Map<String, TrainingCurve>> logs = new ArrayList<>();
     if (Files.isRegularFile(metrics)) {

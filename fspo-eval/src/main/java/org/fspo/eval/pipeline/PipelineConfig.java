@@ -2,6 +2,7 @@ package org.fspo.eval.pipeline;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -10,7 +11,7 @@ import org.fspo.eval.metrics.Method;
 /**
  * The {@code pipeline:} config section (conf/demo.yaml documents it): which methods `fspo pipeline` trains and
  * evaluates. Each method but pref_ft needs its own training run, the train: section with a few data keys changed
- * ({@link #variantSets}); pref_ft is the fspo run's stage-1 model.
+ * ({@link Method#trainingSets}); pref_ft is the fspo run's stage-1 model.
  *
  * @param methods methods to train and evaluate, among fspo, fspo_cot, pref_ft, population, oracle. Default all five
  */
@@ -24,26 +25,15 @@ public record PipelineConfig(@JsonProperty("methods") List<String> methods) {
   }
 
   public static PipelineConfig defaults() {
-    return new PipelineConfig(List.of("fspo", "fspo_cot", "pref_ft", "population", "oracle"));
+    return new PipelineConfig(Arrays.stream(Method.values()).map(Method::key).toList());
   }
 
   /** The training runs the methods need, in training order (pref_ft comes from the fspo run). */
-  public List<String> runs() {
-    Set<String> runs = new LinkedHashSet<>();
+  public List<Method> runs() {
+    Set<Method> runs = new LinkedHashSet<>();
     for (String m : methods) {
-      runs.add(m.equals("pref_ft") ? "fspo" : m);
+      runs.add(Method.fromKey(m).provider());
     }
     return new ArrayList<>(runs);
-  }
-
-  /** The --set overrides of the train: section that make a run of this variant from the shared config. */
-  public static List<String> variantSets(String run) {
-    return switch (run) {
-      case "fspo" -> List.of();
-      case "fspo_cot" -> List.of("train.data.with_description=true", "train.data.teacher_forced=false");
-      case "population" -> List.of("train.data.shots=0");
-      case "oracle" -> List.of("train.data.with_description=true", "train.data.teacher_forced=true");
-      default -> throw new IllegalArgumentException("no training run for method " + run);
-    };
   }
 }

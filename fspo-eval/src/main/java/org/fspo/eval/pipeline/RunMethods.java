@@ -11,13 +11,13 @@ import org.fspo.eval.generate.Generator;
 import org.fspo.eval.generate.ModelResponseWriter;
 import org.fspo.eval.generate.SamplingConfig;
 import org.fspo.eval.generate.TextCodec;
+import org.fspo.eval.metrics.Method;
 import org.fspo.eval.scoring.DescriptionWriter;
 import org.fspo.eval.scoring.MethodModels;
 import org.fspo.eval.scoring.MethodModelsLoader;
 import org.fspo.eval.scoring.MethodSpec;
 import org.fspo.eval.scoring.PairLogprobs;
 import org.fspo.train.loop.PairScorer;
-import org.fspo.train.loop.ScratchModel;
 import org.fspo.train.loop.TrainConfig;
 import org.fspo.train.loop.TrainedRun;
 import org.fspo.train.model.CausalLm;
@@ -29,7 +29,7 @@ import org.fspo.train.tokenizer.TextTokenizer;
  * or a folder of runs named by method, as fspo pipeline writes it:
  *
  * <pre>
- *   RUNS/fspo/        default prompt, k shots             -> fspo (final vs sft) and pref_ft (sft vs initial model)
+ *   RUNS/fspo/        default prompt, k shots             -> fspo (final vs sft) and pref_ft (sft vs init/, the base)
  *   RUNS/fspo_cot/    with_description                    -> fspo_cot
  *   RUNS/population/  shots_min = shots_max = 0           -> population
  *   RUNS/oracle/      with_description, teacher_forced    -> oracle
@@ -39,25 +39,23 @@ public final class RunMethods {
   private RunMethods() {}
 
   /** The method a single run trained, from its data config. */
-  public static String methodOf(TrainConfig config) {
+  public static Method methodOf(TrainConfig config) {
     var d = config.data();
-    if (d.withDescription()) {
-      return d.teacherForced() ? "oracle" : "fspo_cot";
-    }
-    return d.shots().max() == 0 ? "population" : "fspo";
+    return Method.trainedBy(d.withDescription(), d.teacherForced(), d.shots().max());
   }
 
   /** method key -> run folder that provides it. */
   public static Map<String, Path> locate(Path runDir, List<String> methods) {
     Map<String, Path> out = new LinkedHashMap<>();
     boolean single = Files.isRegularFile(runDir.resolve("config.yaml"));
-    String singleMethod = single ? methodOf(TrainConfig.load(runDir.resolve("config.yaml"), List.of())) : null;
+    Method singleMethod = single ? methodOf(TrainConfig.load(runDir.resolve("config.yaml"), List.of())) : null;
     for (String m : methods) {
-      String provider = m.equals("pref_ft") ? "fspo" : m;
-      Path dir = single ? (provider.equals(singleMethod) ? runDir : null) : runDir.resolve(provider);
+      Method provider = Method.fromKey(m).provider();
+      Path dir = single ? (provider == singleMethod ? runDir : null) : runDir.resolve(provider.key());
       if (dir == null || !Files.isRegularFile(dir.resolve("config.yaml"))) {
         throw new FspoUserException(runDir + ": no trained run for method '" + m + "' (looked for "
-            + (single ? "a " + provider + " run, this one trained " + singleMethod : runDir.resolve(provider))
+            + (single ? "a " + provider.key() + " run, this one trained " + singleMethod.key()
+                : runDir.resolve(provider.key()))
             + "); train it or drop it from eval.methods (--methods)", FspoUserException.NO_INPUT);
       }
       out.put(m, dir);
@@ -76,21 +74,15 @@ public final class RunMethods {
 
   /** Opens the run once per call: policy and reference scorers, and for COT a greedy description writer. */
   static MethodModels load(MethodSpec spec, Path dir, int batchPairs) {
-    String method = spec.key();
+    boolean stageOne = spec.method().scoresStageOne();
     TrainedRun run = TrainedRun.open(dir);
     var collator = run.collator(spec.format());
-    CausalLm policy = method.equals("pref_ft") ? run.reference() : run.policy();
-    CausalLm reference = method.equals("pref_ft") ? initialModel(run) : run.reference();
+    CausalLm policy = stageOne ? run.reference() : run.policy();
+    CausalLm reference = stageOne ? run.base() : run.reference();
     PairLogprobs pi = scorer(new PairScorer(policy, collator, batchPairs));
     PairLogprobs ref = scorer(new PairScorer(reference, collator, batchPairs));
     DescriptionWriter writer = spec.selfDescription() ? descriptionWriter(run) : null;
     return new MethodModels(pi, ref, writer);
-  }
-
-  /** The model training started from: re-created from the run's shape and seed (runs trained from scratch). */
-  static CausalLm initialModel(TrainedRun run) {
-    TrainConfig c = run.config();
-    return ScratchModel.create(c.model(), run.tokenizer().vocabSize(), run.tokenizer().eosId(), c.seed());
   }
 
   private static PairLogprobs scorer(PairScorer s) {
@@ -110,9 +102,8 @@ public final class RunMethods {
   }
 
   static ModelResponseWriter writer(MethodSpec spec, Path dir, SamplingConfig sampling) {
-    String method = spec.key();
     TrainedRun run = TrainedRun.open(dir);
-    CausalLm policy = method.equals("pref_ft") ? run.reference() : run.policy();
+    CausalLm policy = spec.method().scoresStageOne() ? run.reference() : run.policy();
     TextTokenizer tok = run.tokenizer();
     TextCodec codec = new TextCodec() {
       @Override public int[] encode(String text) { return tok.encode(text); }
@@ -120,6 +111,6 @@ public final class RunMethods {
       @Override public int eosId() { return tok.eosId(); }
     };
     return new ModelResponseWriter(new Generator(policy, sampling, tok.eosId()), codec, spec.generationFormat(),
-        spec.zeroShot(), method);
+        spec.zeroShot(), spec.key());
   }
 }

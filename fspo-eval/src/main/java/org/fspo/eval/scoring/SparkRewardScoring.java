@@ -14,6 +14,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.fspo.core.prompt.PromptFormat;
+import org.fspo.eval.metrics.Method;
 import org.fspo.eval.metrics.PairScore;
 import org.fspo.eval.report.PairScoresParquet;
 
@@ -41,12 +42,12 @@ public final class SparkRewardScoring {
     Dataset<Row> input = spark.createDataFrame(rows, INPUT).repartition(partitions);
     StructType outSchema = PairScoresParquet.SCHEMA.add("idx", DataTypes.IntegerType, false);
     // records of fspo-core are not Serializable: ship the spec as plain values and rebuild it on the executor
-    String key = spec.key();
+    Method method = spec.method();
     boolean dispreferred = spec.format().includeDispreferred(), described = spec.format().withDescription();
-    boolean forced = spec.format().teacherForced(), zeroShot = spec.zeroShot(), self = spec.selfDescription();
+    boolean forced = spec.format().teacherForced();
     double beta = spec.beta();
-    MapPartitionsFunction<Row, Row> scorePartition = it -> scorePartition(it, new MethodSpec(key,
-        new PromptFormat(dispreferred, described, forced), zeroShot, self, beta), loader, batchPairs);
+    MapPartitionsFunction<Row, Row> scorePartition = it -> scorePartition(it, new MethodSpec(method,
+        new PromptFormat(dispreferred, described, forced), beta), loader, batchPairs);
     Dataset<Row> scored = input.mapPartitions(scorePartition, Encoders.row(outSchema));
     List<Row> out = scored.orderBy("idx").collectAsList();
     List<PairScore> scores = new ArrayList<>(out.size());

@@ -1,0 +1,97 @@
+package org.fspo.eval.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.fspo.core.episode.PreferencePair;
+import org.fspo.core.prompt.FewShotPrompt;
+import org.fspo.core.prompt.PromptFormat;
+import org.fspo.core.prompt.RenderedPair;
+import org.fspo.eval.metrics.Method;
+import org.fspo.eval.scoring.MethodModels;
+import org.fspo.eval.scoring.MethodSpec;
+import org.fspo.train.loop.PairScorer;
+import org.fspo.train.loop.ScratchModel;
+import org.fspo.train.loop.TrainConfig;
+import org.fspo.train.loop.TrainJob;
+import org.fspo.train.loop.TrainedRun;
+import org.fspo.train.loop.Trainer;
+import org.fspo.train.model.Models;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * pref_ft is the stage-1 model scored against the model training started from. For a run started with --init that
+ * base is the --init checkpoint (the run's init/), not a model re-created from train.model and the seed.
+ */
+class RunMethodsTest {
+  @TempDir Path dir;
+
+  private static List<PreferencePair> pairs() {
+    String[] topics = {"tea", "rain", "music", "books"};
+    List<PreferencePair> out = new ArrayList<>();
+    for (int u = 0; u < 3; u++) {
+      for (int q = 0; q < topics.length; q++) {
+        out.add(new PreferencePair("user" + u, "u" + u + "q" + q, "What about " + topics[q] + "?",
+            "warm words about " + topics[q], "cold note on " + topics[q], null, "procedural", "train", null));
+      }
+    }
+    return out;
+  }
+
+  private static TrainConfig config() {
+    return TrainConfig.load(null, List.of("model.d_model=16", "model.layers=1", "model.heads=2",
+        "model.max_seq_len=96", "model.min_response_tokens=2", "data.shots=1", "sft.epochs=0", "sft.steps=2",
+        "fspo.epochs=0", "fspo.steps=2", "optim.batch_pairs=4", "optim.warmup_steps=1", "seed=7"));
+  }
+
+  private static void train(Path out, Path init) {
+    Trainer.Result r = TrainJob.run(config(), pairs(), out, init, new Trainer.Options(false, false, (s, t) -> false),
+        new PrintWriter(new StringWriter()));
+    assertEquals(true, r.completed());
+  }
+
+  @Test
+  void prefFtOfAnInitRunIsScoredAgainstTheInitCheckpoint() throws Exception {
+    Path first = dir.resolve("first"), second = dir.resolve("second");
+    train(first, null);
+    Path init = first.resolve("final");
+    assertTrue(Files.isRegularFile(init.resolve("tokenizer.json"))); // final/ is an HF folder with its tokenizer
+    train(second, init);
+
+    List<RenderedPair> rendered = List.of(FewShotPrompt.render(List.of(pairs().get(0)), pairs().get(1),
+        PromptFormat.DEFAULT));
+    double[][] expected, scratch;
+    try (TrainedRun run = TrainedRun.open(second)) {
+      var collator = run.collator(PromptFormat.DEFAULT);
+      expected = new PairScorer(Models.load(init), collator, 4).scoreRendered(rendered);
+      scratch = new PairScorer(ScratchModel.create(config().model(), run.tokenizer().vocabSize(),
+          run.tokenizer().eosId(), config().seed()), collator, 4).scoreRendered(rendered);
+    }
+    assertFalse(Arrays.equals(expected[0], scratch[0]), "the init checkpoint must differ from a seeded model");
+    try (MethodModels models = RunMethods.load(MethodSpec.of(Method.PREF_FT, 0.1, true), second, 4)) {
+      assertArrayEquals(expected[0], models.reference().score(rendered)[0], 0.0);
+    }
+  }
+
+  @Test
+  void eachMethodIsProvidedByItsOwnRunOrTheFspoRun() {
+    for (Method m : Method.values()) {
+      assertEquals(m == Method.PREF_FT ? Method.FSPO : m, m.provider());
+    }
+    assertEquals(List.of(Method.FSPO, Method.POPULATION),
+        new PipelineConfig(List.of("pref_ft", "fspo", "population")).runs());
+    assertEquals(Method.FSPO_COT, Method.trainedBy(true, false, 4));
+    assertEquals(Method.ORACLE, Method.trainedBy(true, true, 4));
+    assertEquals(Method.POPULATION, Method.trainedBy(false, false, 0));
+  }
+}
