@@ -59,6 +59,15 @@ public final class Generator {
     return Arrays.copyOf(out, n);
   }
 
+  public SamplingConfig config() {
+    return config;
+  }
+
+  /** The model's context length: prompt and response together fit in it. */
+  public int contextTokens() {
+    return model.maxPositions();
+  }
+
   public int[] generate(int[] promptIds, String key) {
     return generate(promptIds, key, (tokens, n) -> false);
   }

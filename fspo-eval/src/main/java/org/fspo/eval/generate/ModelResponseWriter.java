@@ -26,16 +26,24 @@ public record ModelResponseWriter(Generator generator, TextCodec codec, PromptFo
     String method) implements ResponseWriter {
   private static final Pattern RESPONSE_HEADER = Pattern.compile("## (Preferred )?Response ?\n");
 
+  /** The text the model continues: the method's rendered prompt, then the header of what it writes first. */
+  public String prompt(Episode episode) {
+    List<PreferencePair> shots = zeroShot ? List.of() : episode.shots();
+    // COT: the description header is given, as in the description writer, so that the model starts writing it
+    return FewShotPrompt.render(shots, episode.query(), format).prompt()
+        + (cot() ? FewShotPrompt.DESCRIPTION_HEADER : FewShotPrompt.responseHeader(format));
+  }
+
+  private boolean cot() {
+    return format.withDescription() && !format.teacherForced();
+  }
+
   @Override
   public String respond(Episode episode) {
-    List<PreferencePair> shots = zeroShot ? List.of() : episode.shots();
     PreferencePair q = episode.query();
-    boolean cot = format.withDescription() && !format.teacherForced();
-    // COT: the description header is given, as in the description writer, so that the model starts writing it
-    String prompt = FewShotPrompt.render(shots, q, format).prompt()
-        + (cot ? FewShotPrompt.DESCRIPTION_HEADER : FewShotPrompt.responseHeader(format));
-    String key = method + "|" + q.userId() + "|" + q.pairId() + "|" + shots.size();
-    int[] ids = generator.generate(codec.encode(prompt), key);
+    boolean cot = cot();
+    String key = method + "|" + q.userId() + "|" + q.pairId() + "|" + (zeroShot ? 0 : episode.shots().size());
+    int[] ids = generator.generate(codec.encode(prompt(episode)), key);
     String text = codec.decode(ids);
     if (cot) {
       // a word-level tokenizer's decode does not restore the space before "\n", so match the header loosely

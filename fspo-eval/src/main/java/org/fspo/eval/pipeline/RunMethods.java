@@ -101,6 +101,12 @@ public final class RunMethods {
     };
   }
 
+  /** The method's response writer on one run (the run that provides it), as eval's win rates sample it. */
+  public static ModelResponseWriter writer(Method method, Path dir, SamplingConfig sampling) {
+    TrainConfig config = TrainConfig.load(dir.resolve("config.yaml"), List.of());
+    return writer(MethodSpec.of(method, config.fspo().beta(), config.data().includeDispreferred()), dir, sampling);
+  }
+
   static ModelResponseWriter writer(MethodSpec spec, Path dir, SamplingConfig sampling) {
     TrainedRun run = TrainedRun.open(dir);
     CausalLm policy = spec.method().scoresStageOne() ? run.reference() : run.policy();
