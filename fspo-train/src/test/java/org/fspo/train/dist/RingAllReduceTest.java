@@ -1,0 +1,95 @@
+package org.fspo.train.dist;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Workers are threads on loopback; each owns its ring connections exactly as a barrier task would. */
+class RingAllReduceTest {
+
+  /** Runs sum() on {@code world} workers whose inputs come from {@code input}; returns every worker's result. */
+  static float[][] allReduce(int world, IntFunction<float[]> input) throws Exception {
+    List<ServerSocket> listeners = new ArrayList<>();
+    List<InetSocketAddress> addresses = new ArrayList<>();
+    for (int r = 0; r < world; r++) {
+      ServerSocket s = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
+      listeners.add(s);
+      addresses.add(new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort()));
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(world);
+    try {
+      List<Future<float[]>> results = new ArrayList<>();
+      for (int r = 0; r < world; r++) {
+        int rank = r;
+        results.add(pool.submit(() -> {
+          float[] data = input.apply(rank);
+          try (RingAllReduce ring = RingAllReduce.connect(rank, listeners.get(rank), addresses)) {
+            ring.sum(data);
+            ring.sum(new float[0]); // an empty exchange is a no-op, and the ring stays usable
+          }
+          return data;
+        }));
+      }
+      float[][] out = new float[world][];
+      for (int r = 0; r < world; r++) out[r] = results.get(r).get(60, TimeUnit.SECONDS);
+      return out;
+    } finally {
+      pool.shutdownNow();
+      for (ServerSocket s : listeners) s.close();
+    }
+  }
+
+  @ParameterizedTest(name = "{0} workers, {1} floats")
+  @CsvSource({"1, 10", "2, 1", "2, 7", "3, 2", "3, 1000", "3, 600001", "4, 262145"})
+  void integersSumExactlyOnEveryWorker(int world, int n) throws Exception {
+    float[][] out = allReduce(world, rank -> {
+      float[] a = new float[n];
+      for (int i = 0; i < n; i++) a[i] = (i % 1000) * (rank + 1) - rank; // exact in float32
+      return a;
+    });
+    float[] expected = new float[n];
+    for (int i = 0; i < n; i++) {
+      for (int r = 0; r < world; r++) expected[i] += (i % 1000) * (r + 1) - r;
+    }
+    for (int r = 0; r < world; r++) assertArrayEquals(expected, out[r], 0f, "worker " + r);
+  }
+
+  @ParameterizedTest(name = "{0} workers, {1} floats")
+  @CsvSource({"2, 300000", "3, 300001"})
+  void floatsMatchADoubleSumWithinRoundingAndAreBitIdenticalAcrossWorkers(int world, int n) throws Exception {
+    IntFunction<float[]> input = rank -> {
+      SplittableRandom rng = new SplittableRandom(rank * 31L + 7);
+      float[] a = new float[n];
+      for (int i = 0; i < n; i++) a[i] = (float) rng.nextGaussian();
+      return a;
+    };
+    float[][] out = allReduce(world, input);
+    double[] reference = new double[n];
+    for (int r = 0; r < world; r++) {
+      float[] a = input.apply(r);
+      for (int i = 0; i < n; i++) reference[i] += a[i];
+    }
+    for (int i = 0; i < n; i++) {
+      // world - 1 float additions of terms of size ~1: each rounding is at most 2^-24 of the running sum
+      assertEquals(reference[i], out[0][i], 1e-6 * world * (1 + Math.abs(reference[i])), "element " + i);
+    }
+    for (int r = 1; r < world; r++) assertArrayEquals(out[0], out[r], 0f, "worker " + r + " differs from 0");
+    float[][] again = allReduce(world, input);
+    assertArrayEquals(out[0], again[0], 0f, "not deterministic");
+    assertTrue(out[0].length == n);
+  }
+}
