@@ -1,12 +1,15 @@
 package org.fspo.train.loop;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.fspo.core.FspoUserException;
 import org.fspo.train.model.Models;
 import org.fspo.train.model.TransformerLm;
 import org.fspo.train.model.gpt2.Gpt2Config;
+import org.fspo.train.model.gpt2.Gpt2Model;
 import org.fspo.train.model.llama.LlamaConfig;
+import org.fspo.train.model.llama.LlamaModel;
 
 /**
  * A freshly initialised model of the config's shape, for training from scratch (no {@code --init}). The HF config
@@ -25,6 +28,12 @@ public final class ScratchModel {
   public static TransformerLm create(ModelShape shape, int vocab, int eosId, long seed) {
     return shape.family().equals("gpt2") ? Models.init(gpt2(shape, vocab, eosId), seed)
         : Models.init(llama(shape, vocab, eosId), seed);
+  }
+
+  /** The parameter shapes {@link #create} would allocate, by HF name; nothing is allocated. */
+  static LinkedHashMap<String, long[]> shapes(ModelShape shape, int vocab) {
+    return shape.family().equals("gpt2") ? Gpt2Model.shapes(gpt2(shape, vocab, 0))
+        : LlamaModel.shapes(llama(shape, vocab, 0));
   }
 
   static Gpt2Config gpt2(ModelShape s, int vocab, int eosId) {

@@ -24,7 +24,8 @@ import org.fspo.train.tokenizer.WordLevelTokenizer;
  *       from the training pairs' text (prompts, both responses, user descriptions).</li>
  * </ul>
  *
- * A resume's config is checked against the run's ({@link ResumeCheck}). Warnings go to {@code log}, one line each.
+ * A from-scratch model's size is checked against memory before it is allocated ({@link MemoryBudget}); a resume's
+ * config against the run's ({@link ResumeCheck}). Warnings go to {@code log}, one line each.
  */
 public final class TrainJob {
   private TrainJob() {}
@@ -48,6 +49,7 @@ public final class TrainJob {
       log.flush();
     });
     try (HfTokenizer tokenizer = tokenizer(config, pairs, run, init, options.resume())) {
+      if (init == null) MemoryBudget.require(config, tokenizer.vocabSize());
       log.print("effective config:\n" + config.toYaml()); // after the checks: a refused config is one line
       CausalLm model = init != null ? Models.load(init)
           : ScratchModel.create(config.model(), tokenizer.vocabSize(), tokenizer.eosId(), config.seed());
