@@ -256,8 +256,8 @@ public final class Trainer {
     Path last = checkpoints.latest();
     return new TrainingDivergedException(stage + " step " + step + ": " + what + "; stopped before updating the "
         + "weights. " + (last == null ? "No checkpoint was written yet" : "The last good checkpoint is " + last)
-        + ". Lower train." + stage + ".lr or set train.optim.grad_clip, then rerun"
-        + (last == null ? "" : " with --resume"));
+        + ". Lower train." + stage + ".lr or set train.optim.grad_clip, then train into a new --out folder ("
+        + "--resume continues only with the run's own config)");
   }
 
   private ProgressBar bar(String stage, long total, long done) {
