@@ -123,8 +123,9 @@ public final class Checkpoints {
         LoadedCheckpoint ok = LoadedCheckpoint.read(p);
         setAside(candidates.subList(0, bad.size()), bad, "resuming from " + p.getFileName(), warn);
         return ok;
-      } catch (FspoUserException | UncheckedIOException e) {
-        bad.add(firstLine(e.getMessage()));
+      } catch (RuntimeException e) { // whatever stops a read makes the checkpoint unusable; the warning says what
+        bad.add(e instanceof FspoUserException ? firstLine(e.getMessage())
+            : e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()));
       }
     }
     if (bad.isEmpty()) return null;
@@ -134,7 +135,8 @@ public final class Checkpoints {
       return null;
     }
     throw new FspoUserException(dir + ": no readable checkpoint to resume from: " + bad.get(0)
-        + (bad.size() > 1 ? " (and " + (bad.size() - 1) + " older ones unreadable too)" : "")
+        + (bad.size() > 1 ? " (and " + (bad.size() - 1) + " older " + (bad.size() == 2 ? "one" : "ones")
+            + " unreadable too)" : "")
         + "; move the checkpoints folder away to start the run over, or train into a new --out folder");
   }
 

@@ -102,7 +102,7 @@ class CheckpointsTest {
     assertEquals(1, e.getMessage().lines().count(), e.getMessage());
     assertTrue(e.getMessage().startsWith(tmp.resolve("checkpoints") + ": no readable checkpoint to resume from: "
         + two.resolve(Checkpoints.STATE) + ": unreadable"), e.getMessage());
-    assertTrue(e.getMessage().contains("(and 1 older ones unreadable too)"), e.getMessage());
+    assertTrue(e.getMessage().contains("(and 1 older one unreadable too)"), e.getMessage());
     assertEquals(List.of(one, two), cks.list(), "nothing renamed when the resume fails");
     assertTrue(warnings.isEmpty());
     // restartable (stage 2 can start again from sft/): both set aside, with a warning each
