@@ -38,9 +38,14 @@ public record LoadedCheckpoint(Path dir, TrainerState state, LinkedHashMap<Strin
     return new LoadedCheckpoint(dir, state, SafeTensors.readArrays(model), SafeTensors.readArrays(optimizer));
   }
 
-  /** Replaces the model's weights and the optimizer's buffers and step count with the checkpoint's. */
+  /**
+   * Replaces the model's weights and the optimizer's buffers and step count with the checkpoint's. Once: the weights
+   * read are copied into the model's and then freed (the optimizer keeps the buffers read as its own).
+   */
   public void restore(CausalLm model, Optimizer opt) {
     Checkpoints.assignWeights(dir, weights, model);
+    weights.values().forEach(INDArray::close);
+    weights.clear();
     opt.load(optimizer, state.optimizerSteps());
   }
 }
