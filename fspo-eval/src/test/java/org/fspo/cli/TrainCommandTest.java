@@ -1,6 +1,8 @@
 package org.fspo.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -61,8 +63,26 @@ class TrainCommandTest {
     CliRun again = train(store, out);
     assertEquals(FspoUserException.CANT_CREATE, again.exitCode());
     assertEquals(1, again.errLines().size(), again.err());
-    CliRun resumed = train(store, out, "--resume");
+    byte[] config = Files.readAllBytes(out.resolve("config.yaml"));
+    byte[] metrics = Files.readAllBytes(out.resolve("metrics.jsonl"));
+    CliRun changed = train(store, out, "--resume", "--set", "train.fspo.lr=0.05");
+    assertEquals(FspoUserException.CONFIG, changed.exitCode(), changed.err());
+    assertEquals(1, changed.errLines().size(), changed.err());
+    assertTrue(changed.err().startsWith("fspo train: " + out.resolve("config.yaml") + ": --resume with a changed "
+        + "training config: train.fspo.lr 1.0E-4 -> 0.05; "), changed.err());
+    CliRun resumed = train(store, out, "--resume", "--set", "train.checkpoint.keep_last=3");
     assertEquals(0, resumed.exitCode(), resumed.err());
+    assertArrayEquals(config, Files.readAllBytes(out.resolve("config.yaml")), "config.yaml is never rewritten");
+    assertArrayEquals(metrics, Files.readAllBytes(out.resolve("metrics.jsonl")));
+    // size typos: one line, exit 78, before anything is allocated or written
+    for (String typo : List.of("train.model.max_seq_len=50000000", "train.model.d_model=65536")) {
+      Path fresh = dir.resolve("typo");
+      CliRun huge = train(store, fresh, "--set", typo);
+      assertEquals(FspoUserException.CONFIG, huge.exitCode(), huge.err());
+      assertEquals(1, huge.errLines().size(), huge.err());
+      assertTrue(huge.err().startsWith("fspo train: " + typo), huge.err());
+      assertFalse(Files.exists(fresh), "nothing written for " + typo);
+    }
   }
 
   @Test

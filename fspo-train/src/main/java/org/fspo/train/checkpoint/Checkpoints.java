@@ -7,10 +7,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.fspo.core.FspoUserException;
 import org.fspo.train.io.SafeTensors;
@@ -30,11 +33,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * </pre>
  *
  * A checkpoint is written into a {@code .tmp-} folder and renamed into place, so a folder with a final name is
- * always complete; older ones are deleted only after that, keeping the newest {@code keepLast}.
+ * always complete; older ones are deleted only after that, keeping the newest {@code keepLast}. A checkpoint damaged
+ * afterwards (a truncated file, a bad disk) is passed over on resume for the next older one
+ * ({@link #newestReadable}), and renamed {@code corrupt-<name>} so that pruning never counts it as a kept one.
  */
 public final class Checkpoints {
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-  public static final String STATE = "trainer_state.json", OPTIMIZER = "optimizer.safetensors";
+  public static final String STATE = "trainer_state.json", OPTIMIZER = "optimizer.safetensors",
+      MODEL = "model.safetensors";
+  /** An unreadable checkpoint passed over on resume is renamed with this prefix: kept, but no longer listed. */
+  public static final String CORRUPT_PREFIX = "corrupt-";
 
   private final Path dir;
 
@@ -92,19 +100,74 @@ public final class Checkpoints {
     try {
       return JSON.readValue(checkpoint.resolve(STATE).toFile(), TrainerState.class);
     } catch (IOException e) {
-      throw new FspoUserException(checkpoint + ": unreadable " + STATE + " (" + e.getMessage() + ")");
+      throw new FspoUserException(checkpoint.resolve(STATE) + ": unreadable (" + firstLine(e.getMessage()) + ")");
     }
   }
 
-  /** Loads the checkpoint's weights into the model's parameters in place, and its buffers into the optimizer. */
-  public static void restore(Path checkpoint, CausalLm model, Optimizer optimizer, TrainerState state) {
-    loadWeights(checkpoint, model);
-    optimizer.load(SafeTensors.readArrays(checkpoint.resolve(OPTIMIZER)), state.optimizerSteps());
+  /**
+   * The newest checkpoint (of {@code onlyStage}, when not null) that reads completely. Each newer unreadable one is
+   * renamed {@code corrupt-<name>} (kept for inspection; a later write of the same step, or pruning, would otherwise
+   * replace a good checkpoint with it or count it as kept) and {@code warn} gets a line naming it and what is wrong.
+   *
+   * @param restartable when every candidate is unreadable: true to warn and return null (the caller restarts the
+   *                    stage from a saved model), false to fail with one line
+   * @return null when there is no candidate at all
+   */
+  public LoadedCheckpoint newestReadable(String onlyStage, boolean restartable, Consumer<String> warn) {
+    List<Path> candidates = new ArrayList<>(list());
+    Collections.reverse(candidates);
+    if (onlyStage != null) candidates.removeIf(p -> !p.getFileName().toString().contains("-" + onlyStage + "-"));
+    List<String> bad = new ArrayList<>();
+    for (Path p : candidates) {
+      try {
+        LoadedCheckpoint ok = LoadedCheckpoint.read(p);
+        setAside(candidates.subList(0, bad.size()), bad, "resuming from " + p.getFileName(), warn);
+        return ok;
+      } catch (RuntimeException e) { // whatever stops a read makes the checkpoint unusable; the warning says what
+        bad.add(e instanceof FspoUserException ? firstLine(e.getMessage())
+            : e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()));
+      }
+    }
+    if (bad.isEmpty()) return null;
+    if (restartable) {
+      setAside(candidates, bad, "no readable " + (onlyStage == null ? "" : onlyStage + " ") + "checkpoint is left, so "
+          + "the stage restarts from its beginning", warn);
+      return null;
+    }
+    throw new FspoUserException(dir + ": no readable checkpoint to resume from: " + bad.get(0)
+        + (bad.size() > 1 ? " (and " + (bad.size() - 1) + " older " + (bad.size() == 2 ? "one" : "ones")
+            + " unreadable too)" : "")
+        + "; move the checkpoints folder away to start the run over, or train into a new --out folder");
+  }
+
+  private void setAside(List<Path> dirs, List<String> why, String then, Consumer<String> warn) {
+    for (int i = 0; i < dirs.size(); i++) {
+      Path from = dirs.get(i), to = dir.resolve(CORRUPT_PREFIX + from.getFileName());
+      for (int n = 2; Files.exists(to); n++) to = dir.resolve(CORRUPT_PREFIX + from.getFileName() + "-" + n);
+      try {
+        Files.move(from, to);
+      } catch (IOException e) {
+        throw new FspoUserException(from + ": unreadable (" + why.get(i) + ") and cannot be renamed ("
+            + e.getMessage() + "); move it away by hand and resume again", FspoUserException.CANT_CREATE);
+      }
+      warn.accept("checkpoint " + from + " is unreadable: " + why.get(i) + "; renamed it " + to.getFileName()
+          + " and " + then);
+    }
+  }
+
+  static String firstLine(String message) {
+    String m = String.valueOf(message);
+    int nl = m.indexOf('\n');
+    return (nl < 0 ? m : m.substring(0, nl)).strip();
   }
 
   /** Copies model.safetensors of {@code dir} into the model's parameters, checking names and shapes. */
   public static void loadWeights(Path dir, CausalLm model) {
-    LinkedHashMap<String, INDArray> saved = SafeTensors.readArrays(dir.resolve("model.safetensors"));
+    assignWeights(dir, SafeTensors.readArrays(dir.resolve(MODEL)), model);
+  }
+
+  /** Copies saved tensors into the model's parameters in place, checking names and shapes. */
+  static void assignWeights(Path dir, Map<String, INDArray> saved, CausalLm model) {
     for (Map.Entry<String, INDArray> p : model.parameters().entrySet()) {
       INDArray s = saved.get(p.getKey());
       if (s == null) s = saved.get(p.getKey().replaceFirst("^transformer\\.", ""));

@@ -23,6 +23,9 @@ import org.fspo.train.tokenizer.WordLevelTokenizer;
  *   <li>otherwise a model of train.model's shape, initialised from the seed, with a {@link WordLevelTokenizer} built
  *       from the training pairs' text (prompts, both responses, user descriptions).</li>
  * </ul>
+ *
+ * A from-scratch model's size is checked against memory before it is allocated ({@link MemoryBudget}); a resume's
+ * config against the run's ({@link ResumeCheck}). Warnings go to {@code log}, one line each.
  */
 public final class TrainJob {
   private TrainJob() {}
@@ -39,9 +42,15 @@ public final class TrainJob {
           + "split (a test fraction of 1 puts every user in test)", FspoUserException.NO_INPUT);
     }
     Trainer.refuseExistingRun(out, options.resume());
-    log.print("effective config:\n" + config.toYaml());
     RunLayout run = new RunLayout(out);
+    if (options.resume()) ResumeCheck.requireSameConfig(run, config); // before anything is built (Trainer rechecks)
+    Trainer.Options warned = options.withWarn(message -> {
+      log.println("warning: " + message);
+      log.flush();
+    });
     try (HfTokenizer tokenizer = tokenizer(config, pairs, run, init, options.resume())) {
+      if (init == null) MemoryBudget.require(config, tokenizer.vocabSize());
+      log.print("effective config:\n" + config.toYaml()); // after the checks: a refused config is one line
       CausalLm model = init != null ? Models.load(init)
           : ScratchModel.create(config.model(), tokenizer.vocabSize(), tokenizer.eosId(), config.seed());
       ShuffledEpisodes episodes = config.data().episodes(pairs, config.seed());
@@ -49,7 +58,7 @@ public final class TrainJob {
       log.println("episodes per epoch: " + episodes.lastCounts().summary() + "; vocabulary " + tokenizer.vocabSize()
           + (init == null ? " (word-level, built from the train split)" : " (from " + init + ")"));
       log.flush();
-      return new Trainer(config, tokenizer, episodes, out, options).run(model);
+      return new Trainer(config, tokenizer, episodes, out, warned).run(model);
     }
   }
 

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -15,6 +16,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.fspo.core.FspoUserException;
 import org.fspo.core.episode.Episode;
 import org.fspo.train.checkpoint.Checkpoints;
+import org.fspo.train.checkpoint.LoadedCheckpoint;
 import org.fspo.train.checkpoint.TrainerState;
 import org.fspo.train.data.Collated;
 import org.fspo.train.data.EpisodeSource;
@@ -36,7 +38,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Each stage starts a fresh optimizer and schedule. Each epoch draws new episodes (new shots) from the source,
  * for stream {@code stage order * 1e6 + epoch}. A step takes {@code batch_pairs x grad_accum} episodes in order.
  * Checkpoints every {@code every_steps} and at each stage's end; {@link Options#resume} continues from the newest
- * (or from sft/ when stage 1 had finished), and the weights then equal an uninterrupted run's. A NaN or infinite
+ * (or from sft/ when stage 1 had finished), and the weights then equal an uninterrupted run's. A resume refuses a
+ * changed config ({@link ResumeCheck}), passes over unreadable checkpoints for older ones, and drops a torn last
+ * metrics row ({@link MetricsLog}); each recovery is one line to {@link Options#warn}. A NaN or infinite
  * loss or gradient norm stops the run before the update ({@link TrainingDivergedException}).
  */
 public final class Trainer {
@@ -52,14 +56,27 @@ public final class Trainer {
    * @param stop     checked after every step
    * @param refCache where the reference log-prob cache lives; null for RUN_DIR/ref-cache. Point several runs at one
    *                 folder to share it: entries are keyed by the reference's hash, so they never mix.
+   * @param warn     gets one line per recovered problem (a torn metrics row, an unreadable checkpoint passed over)
    */
-  public record Options(boolean resume, boolean progress, StopHook stop, Path refCache) {
+  public record Options(boolean resume, boolean progress, StopHook stop, Path refCache, Consumer<String> warn) {
+    public Options {
+      if (warn == null) warn = message -> System.err.println("warning: " + message);
+    }
+
+    public Options(boolean resume, boolean progress, StopHook stop, Path refCache) {
+      this(resume, progress, stop, refCache, null);
+    }
+
     public Options(boolean resume, boolean progress, StopHook stop) {
       this(resume, progress, stop, null);
     }
 
     public static Options defaults() {
       return new Options(false, true, (stage, step) -> false, null);
+    }
+
+    public Options withWarn(Consumer<String> to) {
+      return new Options(resume, progress, stop, refCache, to);
     }
   }
 
@@ -90,24 +107,27 @@ public final class Trainer {
       throw new FspoUserException("the tokenizer has " + tokenizer.vocabSize() + " ids but the model only "
           + model.vocabSize() + "; use the model's own tokenizer.json", FspoUserException.CONFIG);
     }
+    if (options.resume()) ResumeCheck.requireSameConfig(run, config);
     boolean sftDone = options.resume() && Files.isRegularFile(run.sft().resolve("model.safetensors"));
     if (options.resume() && Files.isRegularFile(run.finalModel().resolve("model.safetensors"))) {
       return new Result(true, run);
     }
-    Path latest = options.resume() ? checkpoints.latest() : null;
-    TrainerState state = latest == null ? null : Checkpoints.readState(latest);
+    // once sft/ is written, stage-1 checkpoints are history, and stage 2 can always restart from sft/
+    LoadedCheckpoint latest = !options.resume() ? null
+        : checkpoints.newestReadable(sftDone ? TrainerState.FSPO : null, sftDone, options.warn());
+    TrainerState state = latest == null ? null : latest.state();
     prepareFolder();
     PairCollator collator = new PairCollator(tokenizer, config.data().format(),
         Math.min(config.model().maxSeqLen(), model.maxPositions()), config.model().minResponseTokens());
     TrainerState logFrom = state != null ? state
         : sftDone ? new TrainerState(TrainerState.FSPO, 0, 0, 0, 0, config.seed(), 0, null) : null;
     if (state == null && !sftDone) saveFolder(model, run.init()); // a fresh start: keep the base for eval
-    try (MetricsLog log = new MetricsLog(run.metrics(), logFrom)) {
+    try (MetricsLog log = new MetricsLog(run.metrics(), logFrom, options.warn())) {
       if (!sftDone) {
         Optimizer opt = config.optim().newOptimizer();
         TrainerState from = null;
         if (state != null && state.stage().equals(TrainerState.SFT)) {
-          Checkpoints.restore(latest, model, opt, state);
+          latest.restore(model, opt);
           from = state;
         }
         if (!runStage(TrainerState.SFT, config.sft(), model, opt, from, null, null, collator, log)) {
@@ -119,7 +139,7 @@ public final class Trainer {
       Optimizer opt = config.optim().newOptimizer();
       TrainerState from = null;
       if (state != null && state.stage().equals(TrainerState.FSPO)) {
-        Checkpoints.restore(latest, model, opt, state);
+        latest.restore(model, opt);
         from = state;
       } else if (sftDone) {
         Checkpoints.loadWeights(run.sft(), model);
@@ -141,7 +161,8 @@ public final class Trainer {
     refuseExistingRun(root, options.resume());
     try {
       Files.createDirectories(root);
-      Files.writeString(run.config(), configYaml);
+      // on resume config.yaml stays the run's record (ResumeCheck allowed only keys that do not change the run)
+      if (!options.resume() || !Files.exists(run.config())) Files.writeString(run.config(), configYaml);
       if (!options.resume() || !Files.exists(run.tokenizer())) tokenizer.save(run.tokenizer());
     } catch (IOException e) {
       throw new FspoUserException(root + ": cannot write the run folder (" + e.getMessage() + ")",
@@ -235,8 +256,8 @@ public final class Trainer {
     Path last = checkpoints.latest();
     return new TrainingDivergedException(stage + " step " + step + ": " + what + "; stopped before updating the "
         + "weights. " + (last == null ? "No checkpoint was written yet" : "The last good checkpoint is " + last)
-        + ". Lower train." + stage + ".lr or set train.optim.grad_clip, then rerun"
-        + (last == null ? "" : " with --resume"));
+        + ". Lower train." + stage + ".lr or set train.optim.grad_clip, then train into a new --out folder ("
+        + "--resume continues only with the run's own config)");
   }
 
   private ProgressBar bar(String stage, long total, long done) {
