@@ -6,6 +6,7 @@ import java.util.Map;
 import org.fspo.train.data.Collated;
 import org.fspo.train.loss.MetricNames;
 import org.fspo.train.loss.PreferenceLoss;
+import org.fspo.train.loss.SftLoss;
 import org.fspo.train.model.CausalLm;
 import org.fspo.train.model.TokenBatch;
 import org.fspo.train.optim.Gradients;
@@ -22,14 +23,14 @@ final class TrainStep {
   record Outcome(Map<String, Double> metrics, Map<String, org.nd4j.linalg.api.ndarray.INDArray> grads,
       long tokens) {}
 
-  /** Stage 1 ({@link org.fspo.train.loss.SftLoss}): mean NLL per completion token of chosen rows (and rejected rows when includeRejected). */
+  /** Stage 1 ({@link SftLoss}): mean NLL per completion token of chosen rows (and rejected rows when includeRejected). */
   static Outcome sft(CausalLm model, List<Collated> micro, boolean includeRejected) {
     long total = 0;
     for (Collated c : micro) {
       for (int b = 0; b < c.batch().batchSize(); b++) if (counts(b, includeRejected)) total += scored(c.batch(), b);
     }
     Gradients acc = new Gradients();
-    double nll = 0, chosenLogp = 0;
+    double sumLogp = 0, chosenLogp = 0;
     long tokens = 0;
     int pairs = 0;
     for (Collated c : micro) {
@@ -37,8 +38,8 @@ final class TrainStep {
       double[] d = new double[c.batch().batchSize()];
       for (int b = 0; b < d.length; b++) {
         if (!counts(b, includeRejected)) continue;
-        d[b] = -1.0 / total; // SftLoss: d(-sum logp / total tokens) / d logp_b
-        nll -= f.seqLogps()[b];
+        d[b] = SftLoss.dSeqLogp(total);
+        sumLogp += f.seqLogps()[b];
       }
       for (int i = 0; i < c.pairs(); i++) chosenLogp += f.seqLogps()[2 * i];
       pairs += c.pairs();
@@ -46,7 +47,7 @@ final class TrainStep {
       acc.add(model.backward(f, d));
     }
     Map<String, Double> m = new LinkedHashMap<>();
-    m.put(MetricNames.LOSS, total == 0 ? 0 : nll / total);
+    m.put(MetricNames.LOSS, SftLoss.loss(sumLogp, total));
     m.put(MetricNames.LOGPS_CHOSEN, chosenLogp / pairs);
     return new Outcome(m, acc.take(), tokens);
   }
@@ -71,7 +72,7 @@ final class TrainStep {
     int total = 0;
     for (Collated c : micro) total += c.pairs();
     Gradients acc = new Gradients();
-    double[] sums = new double[8]; // loss, rewards c/r, accuracy, margin, logps c/r, nll
+    PairSums sums = new PairSums();
     double alpha = stage.rpoAlpha();
     long tokens = 0;
     for (Collated c : micro) {
@@ -96,24 +97,37 @@ final class TrainStep {
         double nll = -pc[i] / nc[i];
         d[2 * i] = (r.dPolicyChosen()[i] - alpha / nc[i]) / total; // d(alpha * nll)/d pc = -alpha / nc
         d[2 * i + 1] = r.dPolicyRejected()[i] / total;
-        sums[0] += r.losses()[i] + alpha * nll;
-        sums[7] += nll;
-        sums[1] += r.rewardsChosen()[i];
-        sums[2] += r.rewardsRejected()[i];
-        sums[3] += r.rewardsChosen()[i] > r.rewardsRejected()[i] ? 1 : 0;
-        sums[4] += r.rewardsChosen()[i] - r.rewardsRejected()[i];
-        sums[5] += mean ? pc[i] / nc[i] : pc[i];
-        sums[6] += mean ? pr[i] / nr[i] : pr[i];
+        sums.loss += r.losses()[i] + alpha * nll;
+        sums.nll += nll;
+        sums.rewardsChosen += r.rewardsChosen()[i];
+        sums.rewardsRejected += r.rewardsRejected()[i];
+        sums.correct += r.rewardsChosen()[i] > r.rewardsRejected()[i] ? 1 : 0;
+        sums.margins += r.rewardsChosen()[i] - r.rewardsRejected()[i];
+        sums.logpsChosen += mean ? pc[i] / nc[i] : pc[i];
+        sums.logpsRejected += mean ? pr[i] / nr[i] : pr[i];
       }
       tokens += c.realTokens();
       acc.add(policy.backward(f, d));
     }
-    String[] names = {MetricNames.LOSS, MetricNames.REWARDS_CHOSEN, MetricNames.REWARDS_REJECTED,
-        MetricNames.REWARDS_ACCURACIES, MetricNames.REWARDS_MARGINS, MetricNames.LOGPS_CHOSEN,
-        MetricNames.LOGPS_REJECTED};
-    Map<String, Double> m = new LinkedHashMap<>();
-    for (int k = 0; k < names.length; k++) m.put(names[k], sums[k] / total);
-    if (alpha > 0) m.put(MetricNames.NLL_LOSS, sums[7] / total);
+    Map<String, Double> m = sums.meansOver(total);
+    if (alpha > 0) m.put(MetricNames.NLL_LOSS, sums.nll / total);
     return new Outcome(m, acc.take(), tokens);
+  }
+
+  /** Stage 2's per-pair sums over a step, each becoming the TRL metric of its name as a mean over the step's pairs. */
+  private static final class PairSums {
+    double loss, rewardsChosen, rewardsRejected, correct, margins, logpsChosen, logpsRejected, nll;
+
+    Map<String, Double> meansOver(int pairs) {
+      Map<String, Double> m = new LinkedHashMap<>();
+      m.put(MetricNames.LOSS, loss / pairs);
+      m.put(MetricNames.REWARDS_CHOSEN, rewardsChosen / pairs);
+      m.put(MetricNames.REWARDS_REJECTED, rewardsRejected / pairs);
+      m.put(MetricNames.REWARDS_ACCURACIES, correct / pairs);
+      m.put(MetricNames.REWARDS_MARGINS, margins / pairs);
+      m.put(MetricNames.LOGPS_CHOSEN, logpsChosen / pairs);
+      m.put(MetricNames.LOGPS_REJECTED, logpsRejected / pairs);
+      return m;
+    }
   }
 }

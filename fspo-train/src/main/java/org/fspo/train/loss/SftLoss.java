@@ -20,7 +20,22 @@ public final class SftLoss {
       sum += seqLogps[b];
       count += tokens[b];
     }
-    if (count == 0) return new double[] {0, 0};
-    return new double[] {-sum / count, -1.0 / count};
+    return new double[] {loss(sum, count), dSeqLogp(count)};
+  }
+
+  /**
+   * The loss of a step whose counted sequences (over all its micro-batches) sum to {@code sumLogp} over
+   * {@code totalTokens} response tokens; 0 with no tokens.
+   */
+  public static double loss(double sumLogp, long totalTokens) {
+    return totalTokens == 0 ? 0 : -sumLogp / totalTokens;
+  }
+
+  /**
+   * dLoss/dlogp_b of every counted sequence: {@code -1 / totalTokens}. It depends only on the step's token count,
+   * so each micro-batch's backward pass can run before the others' forward passes (gradient accumulation).
+   */
+  public static double dSeqLogp(long totalTokens) {
+    return totalTokens == 0 ? 0 : -1.0 / totalTokens;
   }
 }
