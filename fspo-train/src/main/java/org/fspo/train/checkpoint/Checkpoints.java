@@ -8,13 +8,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.fspo.core.FspoUserException;
+import org.fspo.train.io.ModelWeights;
 import org.fspo.train.io.SafeTensors;
+import org.fspo.train.io.SaveFormat;
 import org.fspo.train.model.CausalLm;
+import org.fspo.train.model.Models;
 import org.fspo.train.optim.Optimizer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -23,7 +25,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (e.g. {@code 2-fspo-step-000150}) so that name order is time order:
  *
  * <pre>
- *   config.json, model.safetensors   the policy, in Hugging Face's layout (loadable by transformers)
+ *   config.json, model.safetensors   the policy, in Hugging Face's layout (loadable by transformers), in F32
  *   optimizer.safetensors            the optimizer buffers, keyed {@code <buffer>.<parameter name>}
  *   trainer_state.json               {@link TrainerState}: stage, step, data position, random stream
  *   config.yaml                      the run's effective config
@@ -57,7 +59,7 @@ public final class Checkpoints {
     try {
       Files.createDirectories(dir);
       deleteTree(tmp);
-      model.save(tmp);
+      Models.save(model, tmp, SaveFormat.exact()); // F32 whatever the input's dtypes: resume is exact
       SafeTensors.write(tmp.resolve(OPTIMIZER), optimizer.state());
       JSON.writeValue(tmp.resolve(STATE).toFile(), state);
       Files.writeString(tmp.resolve("config.yaml"), configYaml);
@@ -102,12 +104,12 @@ public final class Checkpoints {
     optimizer.load(SafeTensors.readArrays(checkpoint.resolve(OPTIMIZER)), state.optimizerSteps());
   }
 
-  /** Copies model.safetensors of {@code dir} into the model's parameters, checking names and shapes. */
+  /** Copies the weights of {@code dir} (one file or shards) into the model's parameters, checking names and shapes. */
   public static void loadWeights(Path dir, CausalLm model) {
-    LinkedHashMap<String, INDArray> saved = SafeTensors.readArrays(dir.resolve("model.safetensors"));
+    ModelWeights saved = ModelWeights.open(dir);
     for (Map.Entry<String, INDArray> p : model.parameters().entrySet()) {
-      INDArray s = saved.get(p.getKey());
-      if (s == null) s = saved.get(p.getKey().replaceFirst("^transformer\\.", ""));
+      String name = saved.entry(p.getKey()) != null ? p.getKey() : p.getKey().replaceFirst("^transformer\\.", "");
+      INDArray s = saved.entry(name) == null ? null : saved.read(name).array();
       if (s == null || !java.util.Arrays.equals(s.shape(), p.getValue().shape())) {
         throw new FspoUserException(dir + ": tensor " + p.getKey() + " is missing or has another shape; "
             + "this checkpoint belongs to a different model config");

@@ -19,6 +19,8 @@ import org.fspo.train.checkpoint.TrainerState;
 import org.fspo.train.data.Collated;
 import org.fspo.train.data.EpisodeSource;
 import org.fspo.train.data.PairCollator;
+import org.fspo.train.io.ModelWeights;
+import org.fspo.train.io.SaveFormat;
 import org.fspo.train.loss.MetricNames;
 import org.fspo.train.model.CausalLm;
 import org.fspo.train.model.Models;
@@ -90,8 +92,8 @@ public final class Trainer {
       throw new FspoUserException("the tokenizer has " + tokenizer.vocabSize() + " ids but the model only "
           + model.vocabSize() + "; use the model's own tokenizer.json", FspoUserException.CONFIG);
     }
-    boolean sftDone = options.resume() && Files.isRegularFile(run.sft().resolve("model.safetensors"));
-    if (options.resume() && Files.isRegularFile(run.finalModel().resolve("model.safetensors"))) {
+    boolean sftDone = options.resume() && ModelWeights.present(run.sft());
+    if (options.resume() && ModelWeights.present(run.finalModel())) {
       return new Result(true, run);
     }
     Path latest = options.resume() ? checkpoints.latest() : null;
@@ -101,7 +103,7 @@ public final class Trainer {
         Math.min(config.model().maxSeqLen(), model.maxPositions()), config.model().minResponseTokens());
     TrainerState logFrom = state != null ? state
         : sftDone ? new TrainerState(TrainerState.FSPO, 0, 0, 0, 0, config.seed(), 0, null) : null;
-    if (state == null && !sftDone) saveFolder(model, run.init()); // a fresh start: keep the base for eval
+    if (state == null && !sftDone) saveFolder(model, run.init(), SaveFormat.defaults()); // the base, for eval
     try (MetricsLog log = new MetricsLog(run.metrics(), logFrom)) {
       if (!sftDone) {
         Optimizer opt = config.optim().newOptimizer();
@@ -113,9 +115,9 @@ public final class Trainer {
         if (!runStage(TrainerState.SFT, config.sft(), model, opt, from, null, null, collator, log)) {
           return new Result(false, run);
         }
-        saveFolder(model, run.sft());
+        saveFolder(model, run.sft(), SaveFormat.exact()); // F32: the reference is exactly the weights trained
       }
-      String refHash = RefLogpCache.fileHash(run.sft().resolve("model.safetensors"));
+      String refHash = ModelWeights.hash(run.sft());
       Optimizer opt = config.optim().newOptimizer();
       TrainerState from = null;
       if (state != null && state.stage().equals(TrainerState.FSPO)) {
@@ -131,7 +133,7 @@ public final class Trainer {
           return new Result(false, run);
         }
       }
-      saveFolder(model, run.finalModel());
+      saveFolder(model, run.finalModel(), config.save().format());
       return new Result(true, run);
     }
   }
@@ -245,12 +247,12 @@ public final class Trainer {
         .setUnit(" steps", 1).showSpeed().setUpdateIntervalMillis(500).build();
   }
 
-  /** Writes a Hugging Face folder (weights, config.json, tokenizer.json) atomically. */
-  private void saveFolder(CausalLm model, Path dir) {
+  /** Writes a Hugging Face folder (weights, config.json, tokenizer files) atomically; see {@link Models#save}. */
+  private void saveFolder(CausalLm model, Path dir, SaveFormat format) {
     Path tmp = dir.resolveSibling(".tmp-" + dir.getFileName());
     try {
       Checkpoints.deleteTree(tmp);
-      model.save(tmp);
+      Models.save(model, tmp, format);
       tokenizer.save(tmp.resolve("tokenizer.json"));
       Checkpoints.deleteTree(dir);
       Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
