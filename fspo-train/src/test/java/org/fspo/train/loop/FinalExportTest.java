@@ -69,7 +69,8 @@ class FinalExportTest {
 
   @Test
   void f32FinalIsShardedKeepsEveryInputKeyAndReloadsWithIdenticalLogits() throws Exception {
-    TrainConfig c = TinyRuns.config("llama", "ipo", "save.dtype=f32", "save.max_shard_size=20KB");
+    TrainConfig c = TinyRuns.config("llama", "ipo", "sft.steps=1", "fspo.steps=2", "save.dtype=f32",
+        "save.max_shard_size=20KB");
     Path init = initFolder(c);
     Path run = tmp.resolve("run");
     TransformerLm trained = train(c, Models.load(init), run);
@@ -96,7 +97,7 @@ class FinalExportTest {
 
   @Test
   void autoFinalKeepsTheInputsBf16AndConfigAsIs() throws Exception {
-    TrainConfig c = TinyRuns.config("llama", "ipo");
+    TrainConfig c = TinyRuns.config("llama", "ipo", "sft.steps=1", "fspo.steps=2");
     Path init = initFolder(c);
     Path run = tmp.resolve("run");
     TransformerLm trained = train(c, Models.load(init), run);
