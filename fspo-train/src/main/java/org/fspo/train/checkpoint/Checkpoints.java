@@ -25,7 +25,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (e.g. {@code 2-fspo-step-000150}) so that name order is time order:
  *
  * <pre>
- *   config.json, model.safetensors   the policy, in Hugging Face's layout (loadable by transformers), in F32
+ *   config.json, model.safetensors   the policy, in Hugging Face's layout (loadable by transformers), in F32,
+ *                                    with --init's generation and tokenizer files (Models.save)
  *   optimizer.safetensors            the optimizer buffers, keyed {@code <buffer>.<parameter name>}
  *   trainer_state.json               {@link TrainerState}: stage, step, data position, random stream
  *   config.yaml                      the run's effective config
