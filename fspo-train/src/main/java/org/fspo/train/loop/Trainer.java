@@ -103,7 +103,8 @@ public final class Trainer {
         Math.min(config.model().maxSeqLen(), model.maxPositions()), config.model().minResponseTokens());
     TrainerState logFrom = state != null ? state
         : sftDone ? new TrainerState(TrainerState.FSPO, 0, 0, 0, 0, config.seed(), 0, null) : null;
-    if (state == null && !sftDone) saveFolder(model, run.init(), SaveFormat.defaults()); // the base, for eval
+    long shard = config.save().format().maxShardBytes();
+    if (state == null && !sftDone) saveFolder(model, run.init(), new SaveFormat(false, shard)); // the base, for eval
     try (MetricsLog log = new MetricsLog(run.metrics(), logFrom)) {
       if (!sftDone) {
         Optimizer opt = config.optim().newOptimizer();
@@ -115,7 +116,7 @@ public final class Trainer {
         if (!runStage(TrainerState.SFT, config.sft(), model, opt, from, null, null, collator, log)) {
           return new Result(false, run);
         }
-        saveFolder(model, run.sft(), SaveFormat.exact()); // F32: the reference is exactly the weights trained
+        saveFolder(model, run.sft(), new SaveFormat(true, shard)); // F32: the reference is exactly what was trained
       }
       String refHash = ModelWeights.hash(run.sft());
       Optimizer opt = config.optim().newOptimizer();

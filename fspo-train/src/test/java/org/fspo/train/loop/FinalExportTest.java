@@ -90,7 +90,8 @@ class FinalExportTest {
         "tokenizer.json")) {
       assertArrayEquals(Files.readAllBytes(init.resolve(f)), Files.readAllBytes(fin.resolve(f)), f);
     }
-    try (TrainedRun opened = TrainedRun.open(run)) { // eval opens a sharded final/
+    assertTrue(Files.exists(run.resolve("sft").resolve(ModelWeights.INDEX)), "sft/, the reference, is sharded too");
+    try (TrainedRun opened = TrainedRun.open(run)) { // eval opens a sharded final/ and sft/
       assertEquals(trained.logits(batch()), opened.policy().logits(batch()));
     }
   }
