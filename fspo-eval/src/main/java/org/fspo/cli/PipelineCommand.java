@@ -21,6 +21,7 @@ import org.fspo.eval.scoring.EvalConfig;
 import org.fspo.synth.job.SynthConfig;
 import org.fspo.synth.job.SynthJob;
 import org.fspo.synth.store.EpisodeStore;
+import org.fspo.train.io.ModelWeights;
 import org.fspo.train.loop.RunLayout;
 import org.fspo.train.loop.TrainConfig;
 import org.fspo.train.loop.TrainJob;
@@ -99,7 +100,7 @@ final class PipelineCommand implements Callable<Integer> {
     List<String> sets = new ArrayList<>(config.sets());
     sets.addAll(run.trainingSets());
     TrainConfig trainConfig = TrainConfig.load(config.file(), sets.stream().filter(s -> s.startsWith("train.")).toList());
-    if (Files.isRegularFile(new RunLayout(dir).finalModel().resolve("model.safetensors"))) {
+    if (ModelWeights.present(new RunLayout(dir).finalModel())) { // model.safetensors or a sharded index
       log.println("[2/3] train " + run.key() + ": " + dir + " is finished; reusing it");
       return;
     }

@@ -16,8 +16,11 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.fspo.core.FspoUserException;
+import org.fspo.train.io.ModelWeights;
 import org.fspo.train.io.SafeTensors;
+import org.fspo.train.io.SaveFormat;
 import org.fspo.train.model.CausalLm;
+import org.fspo.train.model.Models;
 import org.fspo.train.optim.Optimizer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -26,7 +29,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (e.g. {@code 2-fspo-step-000150}) so that name order is time order:
  *
  * <pre>
- *   config.json, model.safetensors   the policy, in Hugging Face's layout (loadable by transformers)
+ *   config.json, model.safetensors   the policy, in Hugging Face's layout (loadable by transformers), in F32,
+ *                                    with --init's generation and tokenizer files (Models.save)
  *   optimizer.safetensors            the optimizer buffers, keyed {@code <buffer>.<parameter name>}
  *   trainer_state.json               {@link TrainerState}: stage, step, data position, random stream
  *   config.yaml                      the run's effective config
@@ -65,7 +69,7 @@ public final class Checkpoints {
     try {
       Files.createDirectories(dir);
       deleteTree(tmp);
-      model.save(tmp);
+      Models.save(model, tmp, SaveFormat.exact()); // F32 whatever the input's dtypes: resume is exact
       SafeTensors.write(tmp.resolve(OPTIMIZER), optimizer.state());
       JSON.writeValue(tmp.resolve(STATE).toFile(), state);
       Files.writeString(tmp.resolve("config.yaml"), configYaml);
@@ -161,9 +165,16 @@ public final class Checkpoints {
     return (nl < 0 ? m : m.substring(0, nl)).strip();
   }
 
-  /** Copies model.safetensors of {@code dir} into the model's parameters, checking names and shapes. */
+  /** Copies the weights of {@code dir} (one file or shards) into the model's parameters, checking names and shapes. */
   public static void loadWeights(Path dir, CausalLm model) {
-    assignWeights(dir, SafeTensors.readArrays(dir.resolve(MODEL)), model);
+    assignWeights(dir, readWeights(dir), model);
+  }
+
+  /** The saved weights of {@code dir}, one model.safetensors or an index and its shards, by name. */
+  static LinkedHashMap<String, INDArray> readWeights(Path dir) {
+    LinkedHashMap<String, INDArray> out = new LinkedHashMap<>();
+    ModelWeights.open(dir).readAll().forEach((name, tensor) -> out.put(name, tensor.array()));
+    return out;
   }
 
   /** Copies saved tensors into the model's parameters in place, checking names and shapes. */

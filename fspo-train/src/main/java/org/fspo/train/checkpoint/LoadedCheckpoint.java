@@ -1,5 +1,6 @@
 package org.fspo.train.checkpoint;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import org.fspo.core.FspoUserException;
@@ -33,9 +34,9 @@ public record LoadedCheckpoint(Path dir, TrainerState state, LinkedHashMap<Strin
           + state.step() + ", which is not this folder's");
     }
     Path model = dir.resolve(Checkpoints.MODEL), optimizer = dir.resolve(Checkpoints.OPTIMIZER);
-    Completeness.requireWhole(model);
+    if (Files.isRegularFile(model)) Completeness.requireWhole(model); // shards: the reader checks each file's size
     Completeness.requireWhole(optimizer);
-    return new LoadedCheckpoint(dir, state, SafeTensors.readArrays(model), SafeTensors.readArrays(optimizer));
+    return new LoadedCheckpoint(dir, state, Checkpoints.readWeights(dir), SafeTensors.readArrays(optimizer));
   }
 
   /**

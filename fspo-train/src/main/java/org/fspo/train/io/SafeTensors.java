@@ -1,35 +1,39 @@
 package org.fspo.train.io;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.fspo.core.FspoUserException;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Reads and writes the safetensors format (https://github.com/huggingface/safetensors): an 8-byte little-endian
  * header length N, N bytes of JSON {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {..}}, then
  * the raw little-endian tensor bytes. Floating tensors (F32, BF16, F16) are widened to float32 c-order INDArrays;
  * I64/I32 become LONG/INT arrays. The header's dtype is kept per tensor so a model can be saved back as it came.
- * Not supported: F64, I8/U8, BOOL and the FP8 types (a one-line error names the tensor).
+ * Every header field is validated first ({@link SafeTensorsHeader}). Not supported: F64, I8/U8, BOOL and the FP8
+ * types (a one-line error names the tensor). Tensors move in chunks of {@link #CHUNK} elements, so the Java heap
+ * never holds a whole tensor (a Llama 3 embedding is over 1 GB in float32).
  */
 public final class SafeTensors {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Elements converted per chunk when reading or writing. */
+  static final int CHUNK = 1 << 22;
 
   /** The element types this reader understands, with their safetensors names and sizes in bytes. */
   public enum DType {
@@ -39,6 +43,10 @@ public final class SafeTensors {
 
     DType(int bytes) {
       this.bytes = bytes;
+    }
+
+    public boolean floating() {
+      return this == F32 || this == BF16 || this == F16;
     }
   }
 
@@ -50,22 +58,9 @@ public final class SafeTensors {
   /** All tensors of a file, in header order, keyed by name. */
   public static LinkedHashMap<String, Tensor> read(Path file) {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-      readFully(ch, lenBuf, 0);
-      long headerLen = lenBuf.flip().getLong();
-      if (headerLen <= 0 || headerLen > 100_000_000L || 8 + headerLen > ch.size()) {
-        throw new FspoUserException(file + ": not a safetensors file (header length " + headerLen + ")");
-      }
-      ByteBuffer header = ByteBuffer.allocate((int) headerLen);
-      readFully(ch, header, 8);
-      JsonNode root = JSON.readTree(new String(header.array(), StandardCharsets.UTF_8));
-      long dataStart = 8 + headerLen;
+      SafeTensorsHeader header = SafeTensorsHeader.read(file, ch);
       LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
-      for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        if (e.getKey().equals("__metadata__")) continue;
-        out.put(e.getKey(), readTensor(file, ch, dataStart, e.getKey(), e.getValue()));
-      }
+      for (SafeTensorsHeader.Entry e : header.tensors().values()) out.put(e.name(), readTensor(header, ch, e));
       return out;
     } catch (IOException e) {
       throw new FspoUserException(file + ": cannot read safetensors (" + e.getMessage() + ")");
@@ -79,58 +74,65 @@ public final class SafeTensors {
     return out;
   }
 
-  private static Tensor readTensor(Path file, FileChannel ch, long dataStart, String name, JsonNode spec)
-      throws IOException {
-    DType dtype;
+  /** The dtype of a header entry, or a one-line error when this reader cannot widen it. */
+  public static DType dtypeOf(SafeTensorsHeader header, SafeTensorsHeader.Entry e) {
     try {
-      dtype = DType.valueOf(spec.path("dtype").asText());
-    } catch (IllegalArgumentException e) {
-      throw new FspoUserException(file + ": tensor " + name + " has unsupported dtype " + spec.path("dtype")
-          + "; convert it to F32, BF16 or F16");
+      return DType.valueOf(e.dtype());
+    } catch (IllegalArgumentException unsupported) {
+      throw new FspoUserException(header.file() + ": tensor " + e.name() + " has dtype " + e.dtype()
+          + ", which this reader does not support; convert it to F32, BF16 or F16");
     }
-    long[] shape = new long[spec.path("shape").size()];
-    long count = 1;
-    for (int i = 0; i < shape.length; i++) {
-      shape[i] = spec.path("shape").get(i).asLong();
-      count *= shape[i];
+  }
+
+  /** Reads one validated entry of an open file. */
+  static Tensor readTensor(SafeTensorsHeader header, FileChannel ch, SafeTensorsHeader.Entry e) throws IOException {
+    DType dtype = dtypeOf(header, e);
+    long n = e.elements();
+    if (n > Integer.MAX_VALUE) {
+      throw new FspoUserException(header.file() + ": tensor " + e.name() + " has " + n
+          + " elements, more than ND4J's 2^31-1 per array");
     }
-    long begin = spec.path("data_offsets").get(0).asLong();
-    long end = spec.path("data_offsets").get(1).asLong();
-    if (end - begin != count * dtype.bytes || dataStart + end > ch.size() || count > Integer.MAX_VALUE) {
-      throw new FspoUserException(file + ": tensor " + name + " has data_offsets [" + begin + ", " + end
-          + "] that do not fit shape " + spec.path("shape") + " of " + dtype + " or the file size");
+    if (!dtype.floating()) return readIntegers(header, ch, e, dtype);
+    INDArray out = Nd4j.createUninitialized(DataType.FLOAT, new long[] {n}, 'c');
+    ByteBuffer buf = ByteBuffer.allocate((int) Math.min(n, CHUNK) * dtype.bytes).order(ByteOrder.LITTLE_ENDIAN);
+    float[] v = new float[(int) Math.min(n, CHUNK)];
+    for (long at = 0; at < n; at += CHUNK) {
+      int m = (int) Math.min(CHUNK, n - at);
+      buf.clear().limit(m * dtype.bytes);
+      readFully(ch, buf, header.dataStart() + e.begin() + at * dtype.bytes);
+      buf.flip();
+      switch (dtype) {
+        case F32 -> buf.asFloatBuffer().get(v, 0, m);
+        case BF16 -> {
+          for (int i = 0; i < m; i++) v[i] = bf16ToFloat(buf.getShort());
+        }
+        default -> {
+          for (int i = 0; i < m; i++) v[i] = f16ToFloat(buf.getShort());
+        }
+      }
+      float[] part = m == v.length ? v : java.util.Arrays.copyOf(v, m);
+      out.get(NDArrayIndex.interval(at, at + m)).assign(Nd4j.createFromArray(part));
     }
-    ByteBuffer buf = ByteBuffer.allocate((int) (end - begin)).order(ByteOrder.LITTLE_ENDIAN);
-    readFully(ch, buf, dataStart + begin);
+    return new Tensor(out.reshape('c', e.shape()), dtype);
+  }
+
+  /** I64/I32 tensors are small (step counters, ids): read whole. */
+  private static Tensor readIntegers(SafeTensorsHeader header, FileChannel ch, SafeTensorsHeader.Entry e, DType dtype)
+      throws IOException {
+    int n = (int) e.elements();
+    ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(e.end() - e.begin())).order(ByteOrder.LITTLE_ENDIAN);
+    readFully(ch, buf, header.dataStart() + e.begin());
     buf.flip();
-    int n = (int) count;
-    INDArray array = switch (dtype) {
-      case F32 -> {
-        float[] v = new float[n];
-        buf.asFloatBuffer().get(v);
-        yield Nd4j.create(v, shape, 'c');
-      }
-      case BF16 -> {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) v[i] = bf16ToFloat(buf.getShort());
-        yield Nd4j.create(v, shape, 'c');
-      }
-      case F16 -> {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) v[i] = f16ToFloat(buf.getShort());
-        yield Nd4j.create(v, shape, 'c');
-      }
-      case I64 -> {
-        long[] v = new long[n];
-        buf.asLongBuffer().get(v);
-        yield Nd4j.createFromArray(v).reshape('c', shape);
-      }
-      case I32 -> {
-        int[] v = new int[n];
-        buf.asIntBuffer().get(v);
-        yield Nd4j.createFromArray(v).reshape('c', shape);
-      }
-    };
+    INDArray array;
+    if (dtype == DType.I64) {
+      long[] v = new long[n];
+      buf.asLongBuffer().get(v);
+      array = Nd4j.createFromArray(v).reshape('c', e.shape());
+    } else {
+      int[] v = new int[n];
+      buf.asIntBuffer().get(v);
+      array = Nd4j.createFromArray(v).reshape('c', e.shape());
+    }
     return new Tensor(array, dtype);
   }
 
@@ -152,8 +154,8 @@ public final class SafeTensors {
       DType dt = dtypes.getOrDefault(e.getKey(), DType.F32);
       ObjectNode spec = header.putObject(e.getKey());
       spec.put("dtype", dt.name());
-      for (long d : e.getValue().shape()) spec.withArray("shape").add(d);
-      if (e.getValue().rank() == 0) spec.putArray("shape");
+      ArrayNode shape = spec.putArray("shape");
+      for (long d : e.getValue().shape()) shape.add(d);
       long size = e.getValue().length() * dt.bytes;
       spec.putArray("data_offsets").add(offset).add(offset + size);
       offset += size;
@@ -168,37 +170,43 @@ public final class SafeTensors {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
-      try (OutputStream out = Files.newOutputStream(tmp)) {
+      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
         ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
         out.write(len.array());
         out.write(json);
         for (int i = json.length; i < padded; i++) out.write(' ');
         for (Map.Entry<String, INDArray> e : tensors.entrySet()) {
-          out.write(encode(e.getValue(), dtypes.getOrDefault(e.getKey(), DType.F32)));
+          encode(out, e.getValue(), dtypes.getOrDefault(e.getKey(), DType.F32));
         }
       }
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      throw new FspoUserException(file + ": cannot write safetensors (" + e.getMessage() + ")");
+      throw new FspoUserException(file + ": cannot write safetensors (" + e.getMessage() + ")",
+          FspoUserException.CANT_CREATE);
     }
   }
 
-  private static byte[] encode(INDArray a, DType dt) {
-    int n = (int) a.length();
-    ByteBuffer buf = ByteBuffer.allocate(n * dt.bytes).order(ByteOrder.LITTLE_ENDIAN);
-    INDArray flat = a.dup('c').reshape(n);
-    switch (dt) {
-      case F32 -> buf.asFloatBuffer().put(flat.castTo(DataType.FLOAT).toFloatVector());
-      case BF16 -> {
-        for (float f : flat.castTo(DataType.FLOAT).toFloatVector()) buf.putShort(floatToBf16(f));
+  /** Writes a's values in c order as dt, a chunk at a time. */
+  private static void encode(OutputStream out, INDArray a, DType dt) throws IOException {
+    long n = a.length();
+    INDArray flat = a.reshape('c', new long[] {n}); // a view when a is c-contiguous, else a c-order copy
+    for (long at = 0; at < n; at += CHUNK) {
+      int m = (int) Math.min(CHUNK, n - at);
+      INDArray part = flat.get(NDArrayIndex.interval(at, at + m));
+      ByteBuffer buf = ByteBuffer.allocate(m * dt.bytes).order(ByteOrder.LITTLE_ENDIAN);
+      switch (dt) {
+        case F32 -> buf.asFloatBuffer().put(part.castTo(DataType.FLOAT).toFloatVector());
+        case BF16 -> {
+          for (float f : part.castTo(DataType.FLOAT).toFloatVector()) buf.putShort(floatToBf16(f));
+        }
+        case F16 -> {
+          for (float f : part.castTo(DataType.FLOAT).toFloatVector()) buf.putShort(floatToF16(f));
+        }
+        case I64 -> buf.asLongBuffer().put(part.castTo(DataType.LONG).toLongVector());
+        case I32 -> buf.asIntBuffer().put(part.castTo(DataType.INT).toIntVector());
       }
-      case F16 -> {
-        for (float f : flat.castTo(DataType.FLOAT).toFloatVector()) buf.putShort(floatToF16(f));
-      }
-      case I64 -> buf.asLongBuffer().put(flat.castTo(DataType.LONG).toLongVector());
-      case I32 -> buf.asIntBuffer().put(flat.castTo(DataType.INT).toIntVector());
+      out.write(buf.array());
     }
-    return buf.array();
   }
 
   /** bfloat16 is the top 16 bits of a float32. */
@@ -239,7 +247,7 @@ public final class SafeTensors {
     return sign * (1 + mant / 1024f) * (float) Math.pow(2, exp - 15);
   }
 
-  private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
+  static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
     while (buf.hasRemaining()) {
       int r = ch.read(buf, pos + buf.position());
       if (r < 0) throw new IOException("unexpected end of file");

@@ -13,8 +13,9 @@ import java.nio.file.Path;
  *   checkpoints/     resumable checkpoints (see Checkpoints), the newest keep_last
  *   init/            the model training started from (from scratch: the seeded initialisation; or --init's),
  *                    the same layout: the "base" that eval scores the stage-1 model against
- *   sft/             stage 1's final model: config.json, model.safetensors, tokenizer.json (the reference)
- *   final/           stage 2's final model, the same layout: the trained policy
+ *   sft/             stage 1's final model: config.json, model.safetensors, tokenizer.json (the reference; F32)
+ *   final/           stage 2's final model, the same layout: the trained policy, in train.save's dtype and shards,
+ *                    with --init's config.json keys and generation/tokenizer files (Models.save)
  *   ref-cache/       the reference's log-probs per tokenized pair, reused by later runs
  * </pre>
  *

@@ -7,6 +7,7 @@ import org.fspo.core.FspoUserException;
 import org.fspo.core.episode.Episode;
 import org.fspo.core.prompt.PromptFormat;
 import org.fspo.train.data.PairCollator;
+import org.fspo.train.io.ModelWeights;
 import org.fspo.train.model.Models;
 import org.fspo.train.model.TransformerLm;
 import org.fspo.train.tokenizer.HfTokenizer;
@@ -42,8 +43,13 @@ public final class TrainedRun implements AutoCloseable {
   /** Opens RUN_DIR; final/ must exist (a finished run). */
   public static TrainedRun open(Path runDir) {
     RunLayout run = new RunLayout(runDir);
-    for (Path need : List.of(run.finalModel().resolve("model.safetensors"), run.sft().resolve("model.safetensors"),
-        run.tokenizer(), run.config())) {
+    for (Path model : List.of(run.finalModel(), run.sft())) {
+      if (!ModelWeights.present(model)) {
+        throw new FspoUserException(runDir + " is not a finished run: " + model + " has no model.safetensors; train "
+            + "it with fspo train --out " + runDir, FspoUserException.NO_INPUT);
+      }
+    }
+    for (Path need : List.of(run.tokenizer(), run.config())) {
       if (!Files.isRegularFile(need)) {
         throw new FspoUserException(runDir + " is not a finished run: " + need.getFileName() + " is missing under "
             + need.getParent() + "; train it with fspo train --out " + runDir, FspoUserException.NO_INPUT);
@@ -78,7 +84,7 @@ public final class TrainedRun implements AutoCloseable {
    */
   public TransformerLm base() {
     if (base == null) {
-      if (!Files.isRegularFile(layout.init().resolve("model.safetensors"))) {
+      if (!ModelWeights.present(layout.init())) {
         throw new FspoUserException(layout.init() + " is missing; retrain the run to get its base model",
             FspoUserException.NO_INPUT);
       }

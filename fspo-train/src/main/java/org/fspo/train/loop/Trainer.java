@@ -21,6 +21,8 @@ import org.fspo.train.checkpoint.TrainerState;
 import org.fspo.train.data.Collated;
 import org.fspo.train.data.EpisodeSource;
 import org.fspo.train.data.PairCollator;
+import org.fspo.train.io.ModelWeights;
+import org.fspo.train.io.SaveFormat;
 import org.fspo.train.loss.MetricNames;
 import org.fspo.train.model.CausalLm;
 import org.fspo.train.model.Models;
@@ -108,8 +110,8 @@ public final class Trainer {
           + model.vocabSize() + "; use the model's own tokenizer.json", FspoUserException.CONFIG);
     }
     if (options.resume()) ResumeCheck.requireSameConfig(run, config);
-    boolean sftDone = options.resume() && Files.isRegularFile(run.sft().resolve("model.safetensors"));
-    if (options.resume() && Files.isRegularFile(run.finalModel().resolve("model.safetensors"))) {
+    boolean sftDone = options.resume() && ModelWeights.present(run.sft());
+    if (options.resume() && ModelWeights.present(run.finalModel())) {
       return new Result(true, run);
     }
     // once sft/ is written, stage-1 checkpoints are history, and stage 2 can always restart from sft/
@@ -121,7 +123,8 @@ public final class Trainer {
         Math.min(config.model().maxSeqLen(), model.maxPositions()), config.model().minResponseTokens());
     TrainerState logFrom = state != null ? state
         : sftDone ? new TrainerState(TrainerState.FSPO, 0, 0, 0, 0, config.seed(), 0, null) : null;
-    if (state == null && !sftDone) saveFolder(model, run.init()); // a fresh start: keep the base for eval
+    long shard = config.save().format().maxShardBytes();
+    if (state == null && !sftDone) saveFolder(model, run.init(), new SaveFormat(false, shard)); // the base, for eval
     try (MetricsLog log = new MetricsLog(run.metrics(), logFrom, options.warn())) {
       if (!sftDone) {
         Optimizer opt = config.optim().newOptimizer();
@@ -133,9 +136,9 @@ public final class Trainer {
         if (!runStage(TrainerState.SFT, config.sft(), model, opt, from, null, null, collator, log)) {
           return new Result(false, run);
         }
-        saveFolder(model, run.sft());
+        saveFolder(model, run.sft(), new SaveFormat(true, shard)); // F32: the reference is exactly what was trained
       }
-      String refHash = RefLogpCache.fileHash(run.sft().resolve("model.safetensors"));
+      String refHash = ModelWeights.hash(run.sft());
       Optimizer opt = config.optim().newOptimizer();
       TrainerState from = null;
       if (state != null && state.stage().equals(TrainerState.FSPO)) {
@@ -151,7 +154,7 @@ public final class Trainer {
           return new Result(false, run);
         }
       }
-      saveFolder(model, run.finalModel());
+      saveFolder(model, run.finalModel(), config.save().format());
       return new Result(true, run);
     }
   }
@@ -266,12 +269,12 @@ public final class Trainer {
         .setUnit(" steps", 1).showSpeed().setUpdateIntervalMillis(500).build();
   }
 
-  /** Writes a Hugging Face folder (weights, config.json, tokenizer.json) atomically. */
-  private void saveFolder(CausalLm model, Path dir) {
+  /** Writes a Hugging Face folder (weights, config.json, tokenizer files) atomically; see {@link Models#save}. */
+  private void saveFolder(CausalLm model, Path dir, SaveFormat format) {
     Path tmp = dir.resolveSibling(".tmp-" + dir.getFileName());
     try {
       Checkpoints.deleteTree(tmp);
-      model.save(tmp);
+      Models.save(model, tmp, format);
       tokenizer.save(tmp.resolve("tokenizer.json"));
       Checkpoints.deleteTree(dir);
       Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);

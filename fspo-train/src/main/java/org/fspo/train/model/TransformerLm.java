@@ -3,17 +3,15 @@ package org.fspo.train.model;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.fspo.core.FspoUserException;
-import org.fspo.train.io.SafeTensors;
+import org.fspo.train.io.ModelFolderFiles;
 import org.fspo.train.io.SafeTensors.DType;
+import org.fspo.train.io.SaveFormat;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -28,6 +26,7 @@ public abstract class TransformerLm implements CausalLm {
 
   protected final LinkedHashMap<String, INDArray> params;
   private final Map<String, DType> dtypes;
+  private ModelFolderFiles source; // set by Models.load: what a save writes back besides the weights
   private boolean prefixSharing = true;
   private static final java.util.concurrent.atomic.AtomicLong INSTANCES = new java.util.concurrent.atomic.AtomicLong();
   // per model, so a reference model never clobbers ours
@@ -212,17 +211,23 @@ public abstract class TransformerLm implements CausalLm {
     return new KvDecoder(this, new KvCache(s[0], s[1], maxPositions(), s[2]));
   }
 
+  /** Writes config.json and the weights in the input's dtypes ({@link Models#save}, {@link SaveFormat#defaults}). */
   @Override
   public void save(Path dir) {
-    try {
-      Files.createDirectories(dir);
-      Path tmp = dir.resolve("config.json.tmp");
-      JSON.writeValue(tmp.toFile(), configJson());
-      Files.move(tmp, dir.resolve("config.json"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new FspoUserException(dir + ": cannot write config.json (" + e.getMessage() + ")",
-          FspoUserException.CANT_CREATE);
-    }
-    SafeTensors.write(dir.resolve("model.safetensors"), params, dtypes);
+    Models.save(this, dir, SaveFormat.defaults());
+  }
+
+  /** The folder this model was loaded from (its config.json tree and tokenizer files), or null if built here. */
+  public ModelFolderFiles source() {
+    return source;
+  }
+
+  void source(ModelFolderFiles files) {
+    source = files;
+  }
+
+  /** Each parameter's dtype in the file it was read from (absent: F32). */
+  Map<String, DType> dtypes() {
+    return dtypes;
   }
 }
