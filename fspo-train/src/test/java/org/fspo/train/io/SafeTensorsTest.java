@@ -26,7 +26,7 @@ class SafeTensorsTest {
   @TempDir Path tmp;
 
   static Path fixtures() {
-    return Path.of(System.getProperty("fspo.hf.fixtures", "../../shared/fixtures/hf"));
+    return Path.of(System.getProperty("fspo.hf.fixtures", "../../shared/fixtures/hf").split(",")[0].trim());
   }
 
   @Test

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The shared fixture's byte-level BPE tokenizer.json against the ids and texts Hugging Face produced. */
 class HfTokenizerTest {
   static Path fixtures() {
-    return Path.of(System.getProperty("fspo.hf.fixtures", "../../shared/fixtures/hf"));
+    return Path.of(System.getProperty("fspo.hf.fixtures", "../../shared/fixtures/hf").split(",")[0].trim());
   }
 
   @Test
