@@ -47,7 +47,8 @@ class TrainCommandTest {
   @Test
   void helpListsTheSupportedArchitectures() {
     CliRun r = CliRun.of("train", "--help");
-    for (String a : new String[] {"gpt2", "llama", "qwen2", "mistral", "Llama 3.2 1B/3B", "Qwen2.5 0.5B-7B", "llama3"}) {
+    String[] expected = {"gpt2", "llama", "qwen2", "mistral", "Llama 3.2 1B/3B", "Qwen2.5 0.5B-7B", "llama3"};
+    for (String a : expected) {
       org.junit.jupiter.api.Assertions.assertTrue(r.out().contains(a), a + " in:\n" + r.out());
     }
   }

@@ -11,9 +11,9 @@ import org.fspo.train.model.Decoder;
  * Samples a continuation of a prompt with the model's KV-cache {@link Decoder}: one prefill over the prompt, then one
  * cached step per new token, so a response of n tokens costs O(n * T) rather than n full forward passes. Stops at
  * an end-of-sequence token (not included in the output): the tokenizer's, or any of the model's config.json
- * eos_token_id (Llama 3 Instruct lists three), at {@code maxTokens}, at a caller's stop condition, or when the model's context
- * is full. Each prompt gets its own RNG stream derived from (seed, key), so results do not depend on the order or
- * the number of prompts generated.
+ * eos_token_id (Llama 3 Instruct lists three), at {@code maxTokens}, at a caller's stop condition, or when the
+ * model's context is full. Each prompt gets its own RNG stream derived from (seed, key), so results do not depend on
+ * the order or the number of prompts generated.
  */
 public final class Generator {
   private final CausalLm model;

@@ -19,8 +19,9 @@ import org.fspo.core.FspoUserException;
  * {@code AutoTokenizer.from_pretrained(dir)(text, add_special_tokens=False).input_ids}.
  *
  * <p>The end-of-sequence token is the first added token named {@code <|eos|>}, {@code <|endoftext|>} (GPT-2, Qwen2,
- * SmolLM2), {@code </s>} (Llama 2, Mistral), {@code <eos>} or {@code <|end_of_text|>} (Llama 3); the pad token is {@code <|pad|>} or {@code <pad>}, else the end-of-sequence token. The vocabulary size
- * is one more than the largest id of the model's vocab and the added tokens.
+ * SmolLM2), {@code </s>} (Llama 2, Mistral), {@code <eos>} or {@code <|end_of_text|>} (Llama 3); the pad token is
+ * {@code <|pad|>} or {@code <pad>}, else the end-of-sequence token. The vocabulary size is one more than the largest
+ * id of the model's vocab and the added tokens.
  */
 public class HfTokenizer implements TextTokenizer {
   private static final ObjectMapper JSON = new ObjectMapper();

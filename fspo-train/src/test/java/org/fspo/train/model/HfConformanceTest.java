@@ -85,9 +85,10 @@ class HfConformanceTest {
   }
 
   /**
-   * The LoRA hook: makes {@code policy} compute base + adapter (PEFT's adapter_config.json and adapter_model.safetensors
-   * in adapterDir) with the adapter's tensors as its trainable parameters, named as in adapter_model.safetensors.
-   * At merge with the LoRA work this becomes the single call {@code LoraAdapters.apply(policy, adapterDir)}.
+   * The LoRA hook: makes {@code policy} compute base + adapter (PEFT's adapter_config.json and
+   * adapter_model.safetensors in adapterDir), the adapter's tensors trainable and named as in the adapter file (the
+   * check compares the gradients of names containing ".lora_"). At merge with the LoRA work this body becomes the
+   * single call {@code LoraAdapters.apply(policy, adapterDir)}.
    */
   static TransformerLm applyAdapter(TransformerLm policy, Path adapterDir) {
     return fail(adapterDir + ": LoRA adapters are not implemented on this branch (hook: LoraAdapters.apply)");

@@ -160,8 +160,9 @@ public final class LlamaModel extends TransformerLm {
   protected INDArray hidden(Pass p, List<Object> caches) {
     for (int pos : p.positions()) {
       if (pos >= config.maxPositionEmbeddings()) {
-        throw new FspoUserException("sequence of " + (pos + 1) + " tokens exceeds " + config.modelType() + " max_position_embeddings "
-            + config.maxPositionEmbeddings() + "; shorten the episode (fewer shots) or raise the limit");
+        throw new FspoUserException("sequence of " + (pos + 1) + " tokens exceeds " + config.modelType()
+            + " max_position_embeddings " + config.maxPositionEmbeddings()
+            + "; shorten the episode (fewer shots) or raise the limit");
       }
     }
     INDArray x = Nd4j.pullRows(param("model.embed_tokens.weight"), 1, p.ids()); // [N, C]

@@ -114,7 +114,8 @@ public record RopeConfig(
    * {@code inv_freq[i] = 1 / theta^(2i/hs)}. Linear: {@code inv_freq / factor}. Llama3
    * (_compute_llama3_parameters), with wavelen = 2 pi / inv_freq, low_wl = original / low_freq_factor and
    * high_wl = original / high_freq_factor: kept when wavelen < high_wl, divided by factor when wavelen > low_wl, and
-   * in between {@code (1 - s) inv_freq / factor + s inv_freq} with {@code s = (original / wavelen - low) / (high - low)}.
+   * in between {@code (1 - s) inv_freq / factor + s inv_freq} with
+   * {@code s = (original / wavelen - low) / (high - low)}.
    */
   @JsonIgnore
   public float[] invFreq(int headDim) {

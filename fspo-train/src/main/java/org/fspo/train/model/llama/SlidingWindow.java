@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 
 /**
- * The sliding-window keys of Mistral and Qwen2 config.json. This project computes full causal attention, which equals
- * sliding-window attention (HF: key j visible to query i when i - j < sliding_window) exactly when no sequence is longer
- * than the window. So a config is accepted when its window is off or at least max_position_embeddings, the longest
+ * The sliding-window keys of Mistral and Qwen2 config.json. This project computes full causal attention, which
+ * equals sliding-window attention (HF: key j visible to query i when i - j < sliding_window) exactly when no sequence
+ * is longer than the window. So a config is accepted when its window is off or at least max_position_embeddings, the longest
  * sequence the model is ever given; otherwise a one-line error names the key and the fix.
  *
  * <ul>
