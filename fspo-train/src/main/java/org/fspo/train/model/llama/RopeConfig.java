@@ -78,8 +78,9 @@ public record RopeConfig(
     double partial = params.path("partial_rotary_factor").asDouble(config.path("partial_rotary_factor").asDouble(1));
     require(partial == 1.0, "partial_rotary_factor " + partial + " is not supported (only 1)");
     if (!params.isObject()) return standard(base);
-    require(!params.has("rope_type") || params.get("rope_type").isTextual(),
-        where + " must be one object with rope_type (per-layer-type RoPE is not supported)");
+    boolean nested = false; // transformers 5 may key rope_parameters by layer type: {"full_attention": {...}, ...}
+    for (JsonNode v : params) nested |= v.isContainerNode();
+    require(!nested, where + " holds one RoPE per layer type, which is not supported; use a checkpoint with one RoPE");
     String type = params.path("rope_type").asText(params.path("type").asText("default"));
     Double factor = num(params, "factor"), low = num(params, "low_freq_factor"), high = num(params, "high_freq_factor");
     JsonNode orig = params.path("original_max_position_embeddings");

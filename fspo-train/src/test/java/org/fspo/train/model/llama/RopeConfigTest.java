@@ -81,6 +81,14 @@ class RopeConfigTest {
   }
 
   @Test
+  void ropePerLayerTypeIsRefusedNotReadAsDefault() throws Exception {
+    FspoUserException e = assertThrows(FspoUserException.class, () -> RopeConfig.fromJson(json("{'rope_parameters': "
+        + "{'full_attention': {'rope_type': 'llama3', 'factor': 8.0}, 'sliding_attention': {'rope_type': 'default'}}}"),
+        1e4));
+    assertTrue(e.getMessage().contains("rope_parameters holds one RoPE per layer type"), e.getMessage());
+  }
+
+  @Test
   void llama3WithoutItsKeysIsAnErrorNamingTheKey() throws Exception {
     FspoUserException e = assertThrows(FspoUserException.class, () -> RopeConfig.fromJson(
         json("{'rope_scaling': {'rope_type': 'llama3', 'factor': 8.0, 'low_freq_factor': 1.0, "
