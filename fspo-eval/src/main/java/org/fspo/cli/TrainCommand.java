@@ -25,7 +25,13 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "train",
     mixinStandardHelpOptions = true,
-    description = "Train a personalized policy: SFT on few-shot prompts, then FSPO (IPO by default) against it.")
+    description = "Train a personalized policy: SFT on few-shot prompts, then FSPO (IPO by default) against it.",
+    footer = {"", "Architectures for --init (config.json model_type; docs/train.md):",
+        "  gpt2     GPT2LMHeadModel: GPT-2, DistilGPT2",
+        "  llama    LlamaForCausalLM: Llama 3.2 1B/3B, Llama 3.1 8B (RoPE llama3), SmolLM2, TinyLlama",
+        "  qwen2    Qwen2ForCausalLM: Qwen2, Qwen2.5 0.5B-7B (q/k/v biases)",
+        "  mistral  MistralForCausalLM: Mistral 7B v0.2/v0.3 (no sliding window)",
+        "RoPE types: default, linear, llama3; others (yarn, longrope, dynamic) are refused."})
 final class TrainCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin VerbosityMixin verbosity;

@@ -47,6 +47,15 @@ class TrainCommandTest {
   }
 
   @Test
+  void helpListsTheSupportedArchitectures() {
+    CliRun r = CliRun.of("train", "--help");
+    String[] expected = {"gpt2", "llama", "qwen2", "mistral", "Llama 3.2 1B/3B", "Qwen2.5 0.5B-7B", "llama3"};
+    for (String a : expected) {
+      org.junit.jupiter.api.Assertions.assertTrue(r.out().contains(a), a + " in:\n" + r.out());
+    }
+  }
+
+  @Test
   void trainsFromScratchIntoARunFolderAndResumes() throws Exception {
     Path store = store();
     Path out = dir.resolve("run");

@@ -10,21 +10,23 @@ import org.fspo.train.model.Decoder;
 /**
  * Samples a continuation of a prompt with the model's KV-cache {@link Decoder}: one prefill over the prompt, then one
  * cached step per new token, so a response of n tokens costs O(n * T) rather than n full forward passes. Stops at
- * EOS (not included in the output), at {@code maxTokens}, at a caller's stop condition, or when the model's context
- * is full. Each prompt gets its own RNG stream derived from (seed, key), so results do not depend on the order or
- * the number of prompts generated.
+ * an end-of-sequence token (not included in the output): the tokenizer's, or any of the model's config.json
+ * eos_token_id (Llama 3 Instruct lists three), at {@code maxTokens}, at a caller's stop condition, or when the
+ * model's context is full. Each prompt gets its own RNG stream derived from (seed, key), so results do not depend on
+ * the order or the number of prompts generated.
  */
 public final class Generator {
   private final CausalLm model;
   private final SamplingConfig config;
   private final TokenSampler sampler;
-  private final int eosId;
+  private final java.util.Set<Integer> eosIds;
 
   public Generator(CausalLm model, SamplingConfig config, int eosId) {
     this.model = model;
     this.config = config;
     this.sampler = new TokenSampler(config);
-    this.eosId = eosId;
+    this.eosIds = new java.util.HashSet<>(model.eosTokenIds());
+    eosIds.add(eosId);
   }
 
   /**
@@ -46,7 +48,7 @@ public final class Generator {
       float[] logits = decoder.prefill(promptIds);
       while (n < limit) {
         int token = sampler.next(logits, rng);
-        if (token == eosId) {
+        if (eosIds.contains(token)) {
           break;
         }
         out[n++] = token;

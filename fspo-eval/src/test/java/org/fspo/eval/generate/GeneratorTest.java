@@ -57,8 +57,20 @@ class GeneratorTest {
         .generate(new int[] {5, 5, 5, 5, 5, 0}, "k"));
   }
 
+  @Test
+  void stopsAtAnyOfTheModelsEosIdsToo() {
+    // config.json eos_token_id [5, 8] (as Llama 3 Instruct lists three): the first reached ends generation
+    CausalLm listed = new CountingModel(50) {
+      @Override public java.util.List<Integer> eosTokenIds() { return java.util.List.of(8, 5); }
+    };
+    SamplingConfig greedy = new SamplingConfig(0, 1, 50, 0);
+    assertArrayEquals(new int[] {3, 4}, new Generator(listed, greedy, 9).generate(new int[] {2}, "k"));
+    assertArrayEquals(new int[] {6, 7}, new Generator(listed, greedy, 9).generate(new int[] {5}, "k"));
+    assertArrayEquals(new int[] {}, new Generator(listed, greedy, 9).generate(new int[] {8}, "k")); // tokenizer's 9
+  }
+
   /** A decoder-only stub whose next-token logits peak at (last token + 1) mod 10. */
-  static final class CountingModel implements CausalLm {
+  static class CountingModel implements CausalLm {
     final int positions;
 
     CountingModel(int positions) {

@@ -2,6 +2,7 @@ package org.fspo.train.model;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -12,13 +13,21 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * and returns the gradient of every parameter.
  */
 public interface CausalLm {
-  /** "gpt2" or "llama". */
+  /** "gpt2" or "llama" (the Llama family: model_type llama, mistral, qwen2). */
   String family();
 
   int vocabSize();
 
   /** Longest sequence the model accepts (GPT-2's n_positions; Llama's max_position_embeddings). */
   int maxPositions();
+
+  /**
+   * config.json's eos_token_id: the ids that end a generated response (Llama 3 Instruct lists three; empty when the
+   * config has none). Generation also stops at the tokenizer's end-of-sequence token.
+   */
+  default List<Integer> eosTokenIds() {
+    return List.of();
+  }
 
   /** Trainable tensors keyed by their Hugging Face names, in a fixed order. The optimizer updates them in place. */
   LinkedHashMap<String, INDArray> parameters();

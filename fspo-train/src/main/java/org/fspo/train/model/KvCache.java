@@ -1,23 +1,29 @@
 package org.fspo.train.model;
 
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * Keys and values of every layer for one sequence being decoded, preallocated to the model's maximum length so a
- * step writes n new slots and reads a view of the filled prefix: O(T) work per generated token.
+ * Keys and values of every layer for one sequence being decoded, so a step writes n new slots and reads the filled
+ * prefix: O(T) work per generated token. The buffers grow by doubling up to the model's maximum length, which is only
+ * a limit: Llama 3.x allows 131072 positions, whose preallocated cache would take gigabytes for a 1B model.
  */
 public final class KvCache implements AutoCloseable {
-  private final INDArray[] keys, values; // per layer [1, nkv, max, hs]
+  static final int INITIAL = 256;
+  private final INDArray[] keys, values; // per layer [1, nkv, allocated, hs]
+  private final int maxLen;
   private int length;
 
   public KvCache(int layers, int kvHeads, int maxLen, int headSize) {
+    this.maxLen = maxLen;
     keys = new INDArray[layers];
     values = new INDArray[layers];
+    int first = Math.min(maxLen, INITIAL);
     for (int l = 0; l < layers; l++) {
-      keys[l] = Nd4j.zeros(1, kvHeads, maxLen, headSize);
-      values[l] = Nd4j.zeros(1, kvHeads, maxLen, headSize);
+      keys[l] = Nd4j.zeros(1, kvHeads, first, headSize);
+      values[l] = Nd4j.zeros(1, kvHeads, first, headSize);
     }
   }
 
@@ -26,19 +32,38 @@ public final class KvCache implements AutoCloseable {
     return length;
   }
 
+  /** The most tokens this cache holds: the model's maximum length. */
   public int capacity() {
-    return (int) keys[0].size(2);
+    return maxLen;
   }
 
   /** Stores layer l's new k, v [1, nkv, n, hs] after the cached ones; returns {k, v} [1, nkv, length + n, hs]. */
   public INDArray[] append(int layer, INDArray k, INDArray v) {
     long n = k.size(2);
+    if (length + n > keys[layer].size(2)) {
+      long grown = Math.min(maxLen, Math.max(2 * keys[layer].size(2), length + n));
+      keys[layer] = grow(keys[layer], grown);
+      values[layer] = grow(values[layer], grown);
+    }
     keys[layer].get(all(), all(), NDArrayIndex.interval(length, length + n), all()).assign(k);
     values[layer].get(all(), all(), NDArrayIndex.interval(length, length + n), all()).assign(v);
     return new INDArray[] {
       keys[layer].get(all(), all(), NDArrayIndex.interval(0, length + n), all()).dup('c'),
       values[layer].get(all(), all(), NDArrayIndex.interval(0, length + n), all()).dup('c')
     };
+  }
+
+  /** A zero buffer of {@code size} slots holding the first {@link #length} of {@code old}, which is closed. */
+  private INDArray grow(INDArray old, long size) {
+    try (MemoryWorkspace none = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) { // outlives any caller's scope
+      INDArray bigger = Nd4j.zeros(old.dataType(), old.size(0), old.size(1), size, old.size(3));
+      if (length > 0) {
+        bigger.get(all(), all(), NDArrayIndex.interval(0, length), all())
+            .assign(old.get(all(), all(), NDArrayIndex.interval(0, length), all()));
+      }
+      Ops.close(old);
+      return bigger;
+    }
   }
 
   /** Called once all layers have appended n tokens. */

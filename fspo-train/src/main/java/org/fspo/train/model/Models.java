@@ -109,7 +109,7 @@ public final class Models {
           }
           yield new Gpt2Model(c, p, dt);
         }
-        case "llama" -> {
+        case "llama", "mistral", "qwen2" -> { // one Llama family: LlamaConfig reads the type's differences
           LlamaConfig c = LlamaConfig.fromJson(config);
           LinkedHashMap<String, INDArray> p = new LinkedHashMap<>();
           Map<String, DType> dt = new LinkedHashMap<>();
@@ -117,7 +117,7 @@ public final class Models {
           yield new LlamaModel(c, p, dt);
         }
         default -> throw new FspoUserException(configFile + ": model_type '" + type
-            + "' is not supported; use a gpt2 or llama checkpoint", FspoUserException.CONFIG);
+            + "' is not supported; use a gpt2, llama, mistral or qwen2 checkpoint", FspoUserException.CONFIG);
       };
     } catch (IOException e) {
       throw new FspoUserException(configFile + ": " + e.getMessage().lines().findFirst().orElse(""),

@@ -22,7 +22,11 @@ public final class Ops {
 
   /** y = x @ w (+ bias): GPT-2's Conv1D layout, w is [in, out]. */
   public static INDArray conv1d(INDArray x, INDArray w, INDArray bias) {
-    INDArray y = mm(x, w, false, false);
+    return addBias(mm(x, w, false, false), bias);
+  }
+
+  /** y [N, C] += bias [C] on every row, in place; y unchanged when bias is null. */
+  public static INDArray addBias(INDArray y, INDArray bias) {
     if (bias == null) return y;
     int N = (int) y.size(0), C = (int) y.size(1);
     FloatBuffer ys = Parallel.floats(y), bs = Parallel.floats(dense(bias));
@@ -37,6 +41,11 @@ public final class Ops {
   /** y = x @ w^T: torch.nn.Linear without bias, w is [out, in]. */
   public static INDArray linear(INDArray x, INDArray w) {
     return mm(x, w, false, true);
+  }
+
+  /** y = x @ w^T + bias: torch.nn.Linear, w is [out, in], bias [out] or null. */
+  public static INDArray linear(INDArray x, INDArray w, INDArray bias) {
+    return addBias(mm(x, w, false, true), bias);
   }
 
   /** Column sums [C] of dy [N, C]: a bias gradient. A Java loop, ~20x faster here than dy.sum(0). */

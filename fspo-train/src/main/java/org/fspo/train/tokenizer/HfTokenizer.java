@@ -18,13 +18,15 @@ import org.fspo.core.FspoUserException;
  * tokens off ({@code optAddSpecialTokens(false)}), no truncation and no padding: the ids equal
  * {@code AutoTokenizer.from_pretrained(dir)(text, add_special_tokens=False).input_ids}.
  *
- * <p>The end-of-sequence token is the first added token named {@code <|eos|>}, {@code <|endoftext|>}, {@code </s>} or
- * {@code <eos>}; the pad token is {@code <|pad|>} or {@code <pad>}, else the end-of-sequence token. The vocabulary size
- * is one more than the largest id of the model's vocab and the added tokens.
+ * <p>The end-of-sequence token is the first added token named {@code <|eos|>}, {@code <|endoftext|>} (GPT-2, Qwen2,
+ * SmolLM2), {@code </s>} (Llama 2, Mistral), {@code <eos>} or {@code <|end_of_text|>} (Llama 3); the pad token is
+ * {@code <|pad|>} or {@code <pad>}, else the end-of-sequence token. The vocabulary size is one more than the largest
+ * id of the model's vocab and the added tokens.
  */
 public class HfTokenizer implements TextTokenizer {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<String> EOS_NAMES = List.of("<|eos|>", "<|endoftext|>", "</s>", "<eos>");
+  private static final List<String> EOS_NAMES = List.of("<|eos|>", "<|endoftext|>", "</s>", "<eos>",
+      "<|end_of_text|>");
   private static final List<String> PAD_NAMES = List.of("<|pad|>", "<pad>");
 
   private final byte[] json;

@@ -18,8 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RefLogpCacheTest {
   @Test
   void computesOnceAndReusesFromDisk(@TempDir Path tmp) {
-    CausalLm ref = Models.load(Path.of(System.getProperty("fspo.hf.fixtures", "../../shared/fixtures/hf"))
-        .resolve("gpt2/policy"));
+    CausalLm ref = Models.load(org.fspo.train.model.FixtureRoots.first().resolve("gpt2/policy"));
     TrainConfig c = TinyRuns.config("gpt2", "ipo");
     try (WordLevelTokenizer tok = TinyRuns.tokenizer()) {
       List<Episode> eps = TinyRuns.sampler(c).epoch(0);

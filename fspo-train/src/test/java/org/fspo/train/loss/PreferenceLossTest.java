@@ -20,9 +20,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The loss against the numbers transformers/torch computed in every fixture folder, and finite differences. */
 class PreferenceLossTest {
   static Stream<Path> fixtureFolders() throws Exception {
-    Path root = Path.of(System.getProperty("fspo.hf.fixtures", "../../shared/fixtures/hf"));
-    List<Path> dirs = Files.list(root).filter(d -> Files.isRegularFile(d.resolve("expected.json"))).sorted().toList();
-    assertTrue(dirs.size() >= 2, "fixture folders with expected.json under " + root);
+    List<Path> dirs = new java.util.ArrayList<>();
+    for (Path root : org.fspo.train.model.FixtureRoots.all()) { // every root: the loss does not depend on the model
+      try (Stream<Path> s = Files.list(root)) {
+        List<Path> here = s.filter(d -> Files.isRegularFile(d.resolve("expected.json"))).sorted().toList();
+        assertTrue(!here.isEmpty(), "no fixture folder with expected.json under " + root);
+        dirs.addAll(here);
+      }
+    }
+    assertTrue(dirs.size() >= 2, "fixture folders with expected.json under " + org.fspo.train.model.FixtureRoots.all());
     return dirs.stream();
   }
 

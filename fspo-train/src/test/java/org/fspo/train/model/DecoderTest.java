@@ -2,10 +2,12 @@ package org.fspo.train.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.fspo.train.model.gpt2.Gpt2Config;
 import org.fspo.train.model.llama.LlamaConfig;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -37,6 +39,35 @@ class DecoderTest {
       assertEquals(T, d.length());
       z = d.prefill(Arrays.copyOf(IDS, 2)); // prefill starts over
       check(which, full, 1, z);
+    }
+  }
+
+  /**
+   * A Qwen2-type model (q/k/v biases) with llama3 RoPE decoding past the cache's first allocation
+   * ({@link KvCache#INITIAL} slots): the cache grows and keeps what it held.
+   */
+  @Test
+  void decoderGrowsItsCacheAndStillEqualsTheFullForwardPass() throws Exception {
+    LlamaConfig c = LlamaConfig.fromJson(new ObjectMapper().readTree(("{'model_type': 'qwen2', 'vocab_size': 50, "
+        + "'hidden_size': 16, 'intermediate_size': 24, 'num_hidden_layers': 2, 'num_attention_heads': 4, "
+        + "'num_key_value_heads': 2, 'max_position_embeddings': 600, 'rope_scaling': {'rope_type': 'llama3', "
+        + "'factor': 8.0, 'low_freq_factor': 1.0, 'high_freq_factor': 4.0, 'original_max_position_embeddings': 64}}")
+        .replace('\'', '"')));
+    TransformerLm model = Models.init(c, 4);
+    model.parameters().forEach((name, p) -> {
+      if (name.endsWith(".bias")) p.assign(Ops.normal(new java.util.Random(name.hashCode()), 0.5, p.shape()));
+    });
+    int T = KvCache.INITIAL + 40, prompt = KvCache.INITIAL - 20;
+    int[][] ids = new int[1][T], ones = new int[1][T];
+    java.util.Random rng = new java.util.Random(1);
+    for (int t = 0; t < T; t++) {
+      ids[0][t] = rng.nextInt(50);
+      ones[0][t] = 1;
+    }
+    INDArray full = model.logits(new TokenBatch(ids, ones, new int[1][T])); // [1, T, V]
+    try (Decoder d = model.decoder()) {
+      check("qwen2-llama3-rope", full, prompt - 1, d.prefill(Arrays.copyOf(ids[0], prompt)));
+      for (int t = prompt; t < T; t++) check("qwen2-llama3-rope", full, t, d.step(ids[0][t]));
     }
   }
 

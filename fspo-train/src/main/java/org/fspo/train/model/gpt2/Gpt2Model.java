@@ -113,6 +113,11 @@ public final class Gpt2Model extends TransformerLm {
   }
 
   @Override
+  public java.util.List<Integer> eosTokenIds() {
+    return java.util.List.of(config.eosTokenId());
+  }
+
+  @Override
   protected ObjectNode configJson() {
     ObjectNode n = JSON.valueToTree(config);
     n.put("model_type", "gpt2");

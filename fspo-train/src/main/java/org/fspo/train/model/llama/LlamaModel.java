@@ -20,8 +20,10 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Llama (HF LlamaForCausalLM, modeling_llama.py) with an explicit forward and backward pass: token embedding,
  * pre-RMSNorm blocks of causal self-attention with RoPE and grouped-query heads and a SiLU-gated MLP, a final
- * RMSNorm, and an LM head that is lm_head.weight, or the embedding when tied. Projections are torch Linear without
- * bias: y = x @ W^T, W [out, in]. Not here: rope scaling, attention/MLP biases, dropout.
+ * RMSNorm, and an LM head that is lm_head.weight, or the embedding when tied. Projections are torch Linear:
+ * y = x @ W^T + b, W [out, in], with a bias b [out] where the config has one (Qwen2: q, k, v; Llama's attention_bias:
+ * q, k, v, o; mlp_bias: gate, up, down). The same class runs model_type llama, mistral and qwen2 (Qwen2Model and
+ * MistralModel are this architecture), with RoPE scaling from {@link RopeConfig}. Not here: dropout, sliding window.
  *
  * <p>Dimensions: B batch, R run rows (B, or B/2 with prefix sharing), T tokens per row, N = R*T, C hidden_size,
  * nh query heads, nkv key/value heads, hs head_dim, I intermediate_size, V vocab.
@@ -33,7 +35,7 @@ public final class LlamaModel extends TransformerLm {
   public LlamaModel(LlamaConfig config, LinkedHashMap<String, INDArray> params, Map<String, DType> dtypes) {
     super(params, dtypes);
     this.config = config;
-    this.rope = new Rope(config.maxPositionEmbeddings(), config.headDim(), config.ropeTheta());
+    this.rope = new Rope(config.rope(), config.headDim());
     shapes(config).forEach((name, shape) -> {
       INDArray p = params.get(name);
       if (p == null || !Arrays.equals(p.shape(), shape)) {
@@ -52,13 +54,13 @@ public final class LlamaModel extends TransformerLm {
     s.put("model.embed_tokens.weight", new long[] {c.vocabSize(), C});
     for (int l = 0; l < c.numHiddenLayers(); l++) {
       String h = "model.layers." + l + ".";
-      s.put(h + "self_attn.q_proj.weight", new long[] {q, C});
-      s.put(h + "self_attn.k_proj.weight", new long[] {kv, C});
-      s.put(h + "self_attn.v_proj.weight", new long[] {kv, C});
-      s.put(h + "self_attn.o_proj.weight", new long[] {C, q});
-      s.put(h + "mlp.gate_proj.weight", new long[] {I, C});
-      s.put(h + "mlp.up_proj.weight", new long[] {I, C});
-      s.put(h + "mlp.down_proj.weight", new long[] {C, I});
+      linear(s, h + "self_attn.q_proj", q, C, c.qkvBias());
+      linear(s, h + "self_attn.k_proj", kv, C, c.qkvBias());
+      linear(s, h + "self_attn.v_proj", kv, C, c.qkvBias());
+      linear(s, h + "self_attn.o_proj", C, q, c.oBias());
+      linear(s, h + "mlp.gate_proj", I, C, c.mlpBias());
+      linear(s, h + "mlp.up_proj", I, C, c.mlpBias());
+      linear(s, h + "mlp.down_proj", C, I, c.mlpBias());
       s.put(h + "input_layernorm.weight", new long[] {C});
       s.put(h + "post_attention_layernorm.weight", new long[] {C});
     }
@@ -67,12 +69,21 @@ public final class LlamaModel extends TransformerLm {
     return s;
   }
 
-  /** HF LlamaPreTrainedModel._init_weights: Linear and Embedding ~ N(0, initializer_range), RMSNorm weights 1. */
+  /** A torch Linear's weight [out, in] and, with a bias, bias [out], in named_parameters order. */
+  private static void linear(Map<String, long[]> s, String module, long out, long in, boolean bias) {
+    s.put(module + ".weight", new long[] {out, in});
+    if (bias) s.put(module + ".bias", new long[] {out});
+  }
+
+  /**
+   * HF LlamaPreTrainedModel._init_weights: Linear and Embedding weights ~ N(0, initializer_range), Linear biases 0,
+   * RMSNorm weights 1.
+   */
   public static LlamaModel init(LlamaConfig c, long seed) {
     Random rng = new Random(seed);
     LinkedHashMap<String, INDArray> p = new LinkedHashMap<>();
-    shapes(c).forEach((name, shape) -> p.put(name,
-        shape.length == 1 ? Nd4j.valueArrayOf(shape, 1f) : Ops.normal(rng, c.initializerRange(), shape)));
+    shapes(c).forEach((name, shape) -> p.put(name, name.endsWith(".bias") ? Nd4j.zeros(shape)
+        : shape.length == 1 ? Nd4j.valueArrayOf(shape, 1f) : Ops.normal(rng, c.initializerRange(), shape)));
     return new LlamaModel(c, p, Map.of());
   }
 
@@ -106,12 +117,34 @@ public final class LlamaModel extends TransformerLm {
   }
 
   @Override
+  public List<Integer> eosTokenIds() {
+    return config.eosTokenIds();
+  }
+
+  @Override
   protected ObjectNode configJson() {
     return config.toJson();
   }
 
   private INDArray w(int layer, String suffix) {
     return param("model.layers." + layer + "." + suffix);
+  }
+
+  /** HF nn.Linear of layer l's module (e.g. "self_attn.q_proj"): x [N, in] -> x @ W^T + b [N, out]. */
+  private INDArray proj(int l, String module, INDArray x) {
+    String name = "model.layers." + l + "." + module;
+    return Ops.linear(x, param(name + ".weight"), params.get(name + ".bias"));
+  }
+
+  /**
+   * Backward of {@link #proj} given its output gradient dy [N, out] and input x [N, in]: accumulates dW = dy^T x
+   * [out, in] and db = column sums of dy [out]; returns dx = dy W [N, in].
+   */
+  private INDArray projBackward(int l, String module, INDArray dy, INDArray x, Map<String, INDArray> grads) {
+    String name = "model.layers." + l + "." + module;
+    accumulate(grads, name + ".weight", Ops.mm(dy, x, true, false));
+    if (params.containsKey(name + ".bias")) accumulate(grads, name + ".bias", Ops.colSum(dy));
+    return Ops.mm(dy, param(name + ".weight"), false, false);
   }
 
   /** Activations one block keeps for its backward pass. */
@@ -127,8 +160,9 @@ public final class LlamaModel extends TransformerLm {
   protected INDArray hidden(Pass p, List<Object> caches) {
     for (int pos : p.positions()) {
       if (pos >= config.maxPositionEmbeddings()) {
-        throw new FspoUserException("sequence of " + (pos + 1) + " tokens exceeds llama max_position_embeddings "
-            + config.maxPositionEmbeddings() + "; shorten the episode (fewer shots) or raise the limit");
+        throw new FspoUserException("sequence of " + (pos + 1) + " tokens exceeds " + config.modelType()
+            + " max_position_embeddings " + config.maxPositionEmbeddings()
+            + "; shorten the episode (fewer shots) or raise the limit");
       }
     }
     INDArray x = Nd4j.pullRows(param("model.embed_tokens.weight"), 1, p.ids()); // [N, C]
@@ -168,9 +202,9 @@ public final class LlamaModel extends TransformerLm {
   private INDArray attention(int l, INDArray a, Pass p, LayerCache c) {
     long R = p.rows(), T = p.len(), N = R * T, nh = config.numAttentionHeads(), nkv = config.numKeyValueHeads();
     long hs = config.headDim();
-    INDArray q = rope.apply(Ops.linear(a, w(l, "self_attn.q_proj.weight")).reshape('c', N, nh, hs), p.positions());
-    INDArray k = rope.apply(Ops.linear(a, w(l, "self_attn.k_proj.weight")).reshape('c', N, nkv, hs), p.positions());
-    INDArray v = Ops.linear(a, w(l, "self_attn.v_proj.weight")); // [N, nkv*hs]
+    INDArray q = rope.apply(proj(l, "self_attn.q_proj", a).reshape('c', N, nh, hs), p.positions()); // [N, nh, hs]
+    INDArray k = rope.apply(proj(l, "self_attn.k_proj", a).reshape('c', N, nkv, hs), p.positions()); // [N, nkv, hs]
+    INDArray v = proj(l, "self_attn.v_proj", a); // [N, nkv*hs]
     INDArray q4 = Heads.split(q.reshape('c', N, nh * hs), 0, R, T, nh, hs); // [R, nh, T, hs]
     INDArray k4 = Heads.split(k.reshape('c', N, nkv * hs), 0, R, T, nkv, hs); // [R, nkv, T, hs]
     INDArray v4 = Heads.split(v, 0, R, T, nkv, hs); // [R, nkv, T, hs]
@@ -188,16 +222,16 @@ public final class LlamaModel extends TransformerLm {
       c.att = ac[0];
       c.y = y2;
     }
-    return Ops.linear(y2, w(l, "self_attn.o_proj.weight")); // [N, C]
+    return proj(l, "self_attn.o_proj", y2); // [N, C]
   }
 
   /** HF LlamaMLP: down_proj(silu(gate_proj(m)) * up_proj(m)). */
   private INDArray mlp(int l, INDArray m, LayerCache c) {
-    INDArray gate = Ops.linear(m, w(l, "mlp.gate_proj.weight")); // [N, I]
-    INDArray up = Ops.linear(m, w(l, "mlp.up_proj.weight")); // [N, I]
+    INDArray gate = proj(l, "mlp.gate_proj", m); // [N, I]
+    INDArray up = proj(l, "mlp.up_proj", m); // [N, I]
     INDArray act = Ops.silu(gate); // [N, I]
     INDArray hidden = act.mul(up); // [N, I]
-    INDArray out = Ops.linear(hidden, w(l, "mlp.down_proj.weight")); // [N, C]
+    INDArray out = proj(l, "mlp.down_proj", hidden); // [N, C]
     if (c != null) {
       c.gate = gate;
       c.up = up;
@@ -242,36 +276,29 @@ public final class LlamaModel extends TransformerLm {
   private INDArray attentionBackward(int l, INDArray dOut, Pass p, LayerCache c, Map<String, INDArray> grads) {
     long R = p.rows(), T = p.len(), N = R * T, nh = config.numAttentionHeads(), nkv = config.numKeyValueHeads();
     long hs = config.headDim();
-    String h = "model.layers." + l + ".self_attn.";
-    accumulate(grads, h + "o_proj.weight", Ops.mm(dOut, c.y, true, false)); // [C, nh*hs]
-    INDArray dy2 = Ops.mm(dOut, w(l, "self_attn.o_proj.weight"), false, false); // [N, nh*hs]
+    INDArray dy2 = projBackward(l, "self_attn.o_proj", dOut, c.y, grads); // [N, nh*hs]
     INDArray dy = Heads.split(dy2, 0, R, T, nh, hs); // [R, nh, T, hs]
     INDArray[] d = Attention.backward(dy, c.att); // dq [R, nh, T, hs], dk, dv [R, nkv, T, hs]
     INDArray dq = rope.backward(Heads.merge(d[0]).reshape('c', N, nh, hs), p.positions()); // [N, nh, hs]
     INDArray dk = rope.backward(Heads.merge(d[1]).reshape('c', N, nkv, hs), p.positions()); // [N, nkv, hs]
     INDArray dv = Heads.merge(d[2]); // [N, nkv*hs]
     INDArray dq2 = dq.reshape('c', N, nh * hs), dk2 = dk.reshape('c', N, nkv * hs);
-    accumulate(grads, h + "q_proj.weight", Ops.mm(dq2, c.a, true, false)); // [nh*hs, C]
-    accumulate(grads, h + "k_proj.weight", Ops.mm(dk2, c.a, true, false)); // [nkv*hs, C]
-    accumulate(grads, h + "v_proj.weight", Ops.mm(dv, c.a, true, false));
-    INDArray da = Ops.mm(dq2, w(l, "self_attn.q_proj.weight"), false, false); // [N, C]
-    da.addi(Ops.mm(dk2, w(l, "self_attn.k_proj.weight"), false, false));
-    da.addi(Ops.mm(dv, w(l, "self_attn.v_proj.weight"), false, false));
-    Ops.close(dy2, dy, d[0], d[1], d[2], dq, dk, dv, c.y);
+    INDArray da = projBackward(l, "self_attn.q_proj", dq2, c.a, grads); // [N, C]
+    INDArray dak = projBackward(l, "self_attn.k_proj", dk2, c.a, grads), dav = projBackward(l, "self_attn.v_proj", dv,
+        c.a, grads);
+    da.addi(dak).addi(dav);
+    Ops.close(dy2, dy, d[0], d[1], d[2], dq, dk, dv, c.y, dak, dav);
     return da;
   }
 
   private INDArray mlpBackward(int l, INDArray dOut, LayerCache c, Map<String, INDArray> grads) {
-    String h = "model.layers." + l + ".mlp.";
-    accumulate(grads, h + "down_proj.weight", Ops.mm(dOut, c.hidden, true, false)); // [C, I]
-    INDArray dHidden = Ops.mm(dOut, w(l, "mlp.down_proj.weight"), false, false); // [N, I]
+    INDArray dHidden = projBackward(l, "mlp.down_proj", dOut, c.hidden, grads); // [N, I]
     INDArray dUp = dHidden.mul(c.act); // [N, I]
     INDArray dGate = Ops.siluBackward(c.gate, dHidden.muli(c.up)); // [N, I]
-    accumulate(grads, h + "gate_proj.weight", Ops.mm(dGate, c.m, true, false)); // [I, C]
-    accumulate(grads, h + "up_proj.weight", Ops.mm(dUp, c.m, true, false)); // [I, C]
-    INDArray dm = Ops.mm(dGate, w(l, "mlp.gate_proj.weight"), false, false); // [N, C]
-    dm.addi(Ops.mm(dUp, w(l, "mlp.up_proj.weight"), false, false));
-    Ops.close(dHidden, dUp, dGate, c.gate, c.up, c.act, c.hidden);
+    INDArray dm = projBackward(l, "mlp.gate_proj", dGate, c.m, grads); // [N, C]
+    INDArray dmUp = projBackward(l, "mlp.up_proj", dUp, c.m, grads); // [N, C]
+    dm.addi(dmUp);
+    Ops.close(dHidden, dUp, dGate, dmUp, c.gate, c.up, c.act, c.hidden);
     return dm;
   }
 }

@@ -6,29 +6,43 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Rotary position embedding as HF Llama applies it (LlamaRotaryEmbedding + apply_rotary_pos_emb):
- * inv_freq[i] = theta^(-2i/hs), angle = pos * inv_freq, cos/sin = cat(angle, angle), and
- * {@code x' = x * cos + rotate_half(x) * sin} with {@code rotate_half(x) = cat(-x[hs/2:], x[:hs/2])}
- * (the half-split convention, not interleaved pairs). For i < hs/2, with x1 = x[i], x2 = x[i + hs/2]:
- * {@code x'[i] = x1 cos - x2 sin, x'[i + hs/2] = x2 cos + x1 sin}; the backward pass is the transpose rotation.
+ * Rotary position embedding as HF Llama applies it (LlamaRotaryEmbedding + apply_rotary_pos_emb): angle =
+ * pos * inv_freq[i] (inv_freq from {@link RopeConfig#invFreq}: default, linear or llama3 scaling), cos/sin =
+ * cat(angle, angle), and {@code x' = x * cos + rotate_half(x) * sin} with
+ * {@code rotate_half(x) = cat(-x[hs/2:], x[:hs/2])} (the half-split convention, not interleaved pairs). For
+ * i < hs/2, with x1 = x[i], x2 = x[i + hs/2]: {@code x'[i] = x1 cos - x2 sin, x'[i + hs/2] = x2 cos + x1 sin}; the
+ * backward pass is the transpose rotation. The cos/sin tables grow on demand up to the longest position seen, not
+ * max_position_embeddings (131072 for Llama 3.x).
  */
 final class Rope {
   private final int headSize;
-  private final float[] cos, sin; // [maxPos * hs/2]: the two halves share their angles
+  private final float[] invFreq; // [hs/2]
+  private volatile float[][] table = {new float[0], new float[0]}; // cos, sin [positions * hs/2]
 
-  Rope(int maxPositions, int headSize, double theta) {
+  Rope(RopeConfig config, int headSize) {
     this.headSize = headSize;
+    this.invFreq = config.invFreq(headSize);
+  }
+
+  /** cos and sin tables covering positions [0, n). */
+  private float[][] tables(int n) {
+    float[][] t = table;
     int half = headSize / 2;
-    cos = new float[maxPositions * half];
-    sin = new float[maxPositions * half];
-    for (int p = 0; p < maxPositions; p++) {
-      for (int i = 0; i < half; i++) {
-        // HF computes inv_freq in float32 and the angle as a float32 product; match that rounding
-        float invFreq = (float) (1.0 / Math.pow(theta, (2.0 * i) / headSize));
-        float angle = p * invFreq;
-        cos[p * half + i] = (float) Math.cos(angle);
-        sin[p * half + i] = (float) Math.sin(angle);
+    if (t[0].length >= n * half) return t;
+    synchronized (this) {
+      t = table;
+      if (t[0].length >= n * half) return t;
+      int positions = Math.max(n, 2 * t[0].length / Math.max(1, half));
+      float[] cos = new float[positions * half], sin = new float[positions * half];
+      for (int p = 0; p < positions; p++) {
+        for (int i = 0; i < half; i++) {
+          float angle = p * invFreq[i]; // HF: a float32 product, as here
+          cos[p * half + i] = (float) Math.cos(angle);
+          sin[p * half + i] = (float) Math.sin(angle);
+        }
       }
+      table = t = new float[][] {cos, sin};
+      return t;
     }
   }
 
@@ -47,6 +61,10 @@ final class Rope {
     int half = headSize / 2;
     INDArray out = Nd4j.createUninitialized(x.dataType(), x.shape());
     FloatBuffer src = Ops.floats(x), dst = Ops.floats(out);
+    int maxPos = 0;
+    for (int p : positions) maxPos = Math.max(maxPos, p);
+    float[][] tab = tables(maxPos + 1);
+    float[] cos = tab[0], sin = tab[1];
     for (int n = 0; n < N; n++) {
       int t = positions[n] * half;
       for (int h = 0; h < heads; h++) {
