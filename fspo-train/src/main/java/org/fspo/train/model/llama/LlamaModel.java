@@ -168,9 +168,11 @@ public final class LlamaModel extends TransformerLm {
   private INDArray attention(int l, INDArray a, Pass p, LayerCache c) {
     long R = p.rows(), T = p.len(), N = R * T, nh = config.numAttentionHeads(), nkv = config.numKeyValueHeads();
     long hs = config.headDim();
-    INDArray q = rope.apply(Ops.linear(a, w(l, "self_attn.q_proj.weight")).reshape('c', N, nh, hs), p.positions());
-    INDArray k = rope.apply(Ops.linear(a, w(l, "self_attn.k_proj.weight")).reshape('c', N, nkv, hs), p.positions());
-    INDArray v = Ops.linear(a, w(l, "self_attn.v_proj.weight")); // [N, nkv*hs]
+    INDArray q = rope.apply(lora(l, "self_attn.q_proj", a, Ops.linear(a, w(l, "self_attn.q_proj.weight")))
+        .reshape('c', N, nh, hs), p.positions());
+    INDArray k = rope.apply(lora(l, "self_attn.k_proj", a, Ops.linear(a, w(l, "self_attn.k_proj.weight")))
+        .reshape('c', N, nkv, hs), p.positions());
+    INDArray v = lora(l, "self_attn.v_proj", a, Ops.linear(a, w(l, "self_attn.v_proj.weight"))); // [N, nkv*hs]
     INDArray q4 = Heads.split(q.reshape('c', N, nh * hs), 0, R, T, nh, hs); // [R, nh, T, hs]
     INDArray k4 = Heads.split(k.reshape('c', N, nkv * hs), 0, R, T, nkv, hs); // [R, nkv, T, hs]
     INDArray v4 = Heads.split(v, 0, R, T, nkv, hs); // [R, nkv, T, hs]
@@ -188,16 +190,16 @@ public final class LlamaModel extends TransformerLm {
       c.att = ac[0];
       c.y = y2;
     }
-    return Ops.linear(y2, w(l, "self_attn.o_proj.weight")); // [N, C]
+    return lora(l, "self_attn.o_proj", y2, Ops.linear(y2, w(l, "self_attn.o_proj.weight"))); // [N, C]
   }
 
   /** HF LlamaMLP: down_proj(silu(gate_proj(m)) * up_proj(m)). */
   private INDArray mlp(int l, INDArray m, LayerCache c) {
-    INDArray gate = Ops.linear(m, w(l, "mlp.gate_proj.weight")); // [N, I]
-    INDArray up = Ops.linear(m, w(l, "mlp.up_proj.weight")); // [N, I]
+    INDArray gate = lora(l, "mlp.gate_proj", m, Ops.linear(m, w(l, "mlp.gate_proj.weight"))); // [N, I]
+    INDArray up = lora(l, "mlp.up_proj", m, Ops.linear(m, w(l, "mlp.up_proj.weight"))); // [N, I]
     INDArray act = Ops.silu(gate); // [N, I]
     INDArray hidden = act.mul(up); // [N, I]
-    INDArray out = Ops.linear(hidden, w(l, "mlp.down_proj.weight")); // [N, C]
+    INDArray out = lora(l, "mlp.down_proj", hidden, Ops.linear(hidden, w(l, "mlp.down_proj.weight"))); // [N, C]
     if (c != null) {
       c.gate = gate;
       c.up = up;
@@ -245,6 +247,7 @@ public final class LlamaModel extends TransformerLm {
     String h = "model.layers." + l + ".self_attn.";
     accumulate(grads, h + "o_proj.weight", Ops.mm(dOut, c.y, true, false)); // [C, nh*hs]
     INDArray dy2 = Ops.mm(dOut, w(l, "self_attn.o_proj.weight"), false, false); // [N, nh*hs]
+    loraBackward(l, "self_attn.o_proj", c.y, dOut, dy2, grads);
     INDArray dy = Heads.split(dy2, 0, R, T, nh, hs); // [R, nh, T, hs]
     INDArray[] d = Attention.backward(dy, c.att); // dq [R, nh, T, hs], dk, dv [R, nkv, T, hs]
     INDArray dq = rope.backward(Heads.merge(d[0]).reshape('c', N, nh, hs), p.positions()); // [N, nh, hs]
@@ -257,6 +260,9 @@ public final class LlamaModel extends TransformerLm {
     INDArray da = Ops.mm(dq2, w(l, "self_attn.q_proj.weight"), false, false); // [N, C]
     da.addi(Ops.mm(dk2, w(l, "self_attn.k_proj.weight"), false, false));
     da.addi(Ops.mm(dv, w(l, "self_attn.v_proj.weight"), false, false));
+    loraBackward(l, "self_attn.q_proj", c.a, dq2, da, grads);
+    loraBackward(l, "self_attn.k_proj", c.a, dk2, da, grads);
+    loraBackward(l, "self_attn.v_proj", c.a, dv, da, grads);
     Ops.close(dy2, dy, d[0], d[1], d[2], dq, dk, dv, c.y);
     return da;
   }
@@ -265,13 +271,28 @@ public final class LlamaModel extends TransformerLm {
     String h = "model.layers." + l + ".mlp.";
     accumulate(grads, h + "down_proj.weight", Ops.mm(dOut, c.hidden, true, false)); // [C, I]
     INDArray dHidden = Ops.mm(dOut, w(l, "mlp.down_proj.weight"), false, false); // [N, I]
+    loraBackward(l, "mlp.down_proj", c.hidden, dOut, dHidden, grads);
     INDArray dUp = dHidden.mul(c.act); // [N, I]
     INDArray dGate = Ops.siluBackward(c.gate, dHidden.muli(c.up)); // [N, I]
     accumulate(grads, h + "gate_proj.weight", Ops.mm(dGate, c.m, true, false)); // [I, C]
     accumulate(grads, h + "up_proj.weight", Ops.mm(dUp, c.m, true, false)); // [I, C]
     INDArray dm = Ops.mm(dGate, w(l, "mlp.gate_proj.weight"), false, false); // [N, C]
     dm.addi(Ops.mm(dUp, w(l, "mlp.up_proj.weight"), false, false));
+    loraBackward(l, "mlp.gate_proj", c.m, dGate, dm, grads);
+    loraBackward(l, "mlp.up_proj", c.m, dUp, dm, grads);
     Ops.close(dHidden, dUp, dGate, c.gate, c.up, c.act, c.hidden);
     return dm;
+  }
+
+  // ---------------------------------------------------------------- LoRA hooks (org.fspo.train.model.lora)
+
+  /** y, the output of layer l's projection suffix (e.g. "self_attn.q_proj") for input x, plus its adapter's part. */
+  private INDArray lora(int l, String suffix, INDArray x, INDArray y) {
+    return adapt("model.layers." + l + "." + suffix, x, y);
+  }
+
+  /** The adapter's backward for layer l's projection suffix: dx += its part; its gradients into grads. */
+  private void loraBackward(int l, String suffix, INDArray x, INDArray dy, INDArray dx, Map<String, INDArray> grads) {
+    adaptBackward("model.layers." + l + "." + suffix, x, dy, dx, grads);
   }
 }
