@@ -163,8 +163,8 @@ public abstract class TransformerLm implements CausalLm {
     for (int n = 0; n < dLogp.length; n++) dLogp[n] = dLossDSeqLogp[c.layout().scoreSeq()[n]];
     INDArray head = param(headName());
     Map<String, INDArray> grads = adapter == null ? new LinkedHashMap<>() : new TrainableGrads(parameters().keySet());
-    INDArray dHead = Nd4j.zeros(head.dataType(), head.shape());
-    grads.put(headName(), dHead);
+    INDArray dHead = adapter != null ? null : Nd4j.zeros(head.dataType(), head.shape()); // frozen: not computed
+    if (dHead != null) grads.put(headName(), dHead);
     INDArray dHidden = LogProbHead.backward(c.head(), dLogp, head, dHead, c.pass().tokens());
     backwardHidden(c.pass(), c.caches(), dHidden, grads);
     Ops.close(c.pass().mask());
