@@ -2,6 +2,7 @@ package org.fspo.train.model.lora;
 
 import org.fspo.train.model.Ops;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The LoRA part of one projection (PEFT's lora.Linear forward; Hu et al. 2021, Eq. 3): for input x [N, in] the
@@ -37,9 +38,8 @@ public record LoraLinear(INDArray a, INDArray b, double scale) {
   /** y += s * (x A^T) B^T, in place; returns y. */
   public INDArray forward(INDArray x, INDArray y) {
     INDArray u = Ops.mm(x, a, false, true); // [N, r]
-    INDArray d = Ops.mm(u, b, false, true); // [N, out]
-    y.addi(d.muli(scale));
-    Ops.close(u, d);
+    addProduct(y, u, b, true); // y += s u B^T [N, out]
+    Ops.close(u);
     return y;
   }
 
@@ -49,10 +49,23 @@ public record LoraLinear(INDArray a, INDArray b, double scale) {
     INDArray dB = Ops.mm(dy, u, true, false).muli(scale); // [out, r]
     INDArray t = Ops.mm(dy, b, false, false); // [N, r]
     INDArray dA = Ops.mm(t, x, true, false).muli(scale); // [r, in]
-    INDArray dxPart = Ops.mm(t, a, false, false); // [N, in]
-    dx.addi(dxPart.muli(scale));
-    Ops.close(u, t, dxPart);
+    addProduct(dx, t, a, false); // dx += s t A [N, in]
+    Ops.close(u, t);
     return new INDArray[] {dA, dB};
+  }
+
+  /**
+   * c += s * p @ op(q) in one gemm (beta 1): no [N, out] temporary, which inside the forward pass's workspace would
+   * live until the next step. Falls back to a temporary when c is a view.
+   */
+  private void addProduct(INDArray c, INDArray p, INDArray q, boolean transQ) {
+    if (c.elementWiseStride() == 1 && c.ordering() == 'c' && !c.isView()) {
+      Nd4j.gemm(p, q, c, false, transQ, scale, 1.0);
+    } else {
+      INDArray d = Ops.mm(p, q, false, transQ);
+      c.addi(d.muli(scale));
+      Ops.close(d);
+    }
   }
 
   /** s * B A [out, in]: what merging adds to a Linear weight. */

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.Random;
 import org.fspo.train.model.Ops;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** LoraLinear against plain-Java double loops of its defining formulas, on random inputs. */
 class LoraLinearTest {
@@ -34,6 +37,13 @@ class LoraLinearTest {
         assertEquals(want, y.getDouble(n, o), 1e-4, "y[" + n + "][" + o + "]");
       }
     }
+
+    // the same into a view (a column block of a wider array), which takes the path without in-place gemm
+    INDArray wide = Nd4j.zeros(DataType.FLOAT, N, OUT + 2);
+    INDArray view = wide.get(NDArrayIndex.all(), NDArrayIndex.interval(1, OUT + 1)).assign(y0);
+    lora.forward(x, view);
+    assertEquals(0.0, view.sub(y).amaxNumber().doubleValue(), 1e-5, "forward into a view");
+    assertEquals(0.0, wide.getColumn(0).amaxNumber().doubleValue(), 0.0, "outside the view untouched");
 
     // L = sum dy * y: dB[o][r] = s sum_n dy[n][o] u[n][r]; dA[r][i] = s sum_n (dy B)[n][r] x[n][i];
     // dx[n][i] += s sum_r (dy B)[n][r] A[r][i]
