@@ -94,6 +94,21 @@ public final class LoraAdapters {
     return model;
   }
 
+  /**
+   * Runs body on the base alone (the adapter detached, then re-attached even if body throws): FSPO's reference with
+   * LoRA is the policy with its adapter off, so no second copy of the weights exists. Call it before the policy's
+   * own forward pass of a step: a forward pass ends the scope of the model's previous one.
+   */
+  public static <T> T withoutAdapter(TransformerLm model, java.util.function.Supplier<T> body) {
+    Adapter a = model.adapter();
+    model.setAdapter(null);
+    try {
+      return body.get();
+    } finally {
+      model.setAdapter(a);
+    }
+  }
+
   private static LoraAdapter attached(TransformerLm model) {
     Adapter a = model.adapter();
     if (!(a instanceof LoraAdapter l)) throw new IllegalStateException("the model has no LoRA adapter attached");

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.fspo.train.model.CausalLm;
+import org.fspo.train.model.Decoder;
 import org.fspo.train.model.Models;
 import org.fspo.train.model.Ops;
 import org.fspo.train.model.TokenBatch;
@@ -79,6 +80,16 @@ class LoraModelTest {
       assertEquals(wantLogp[b], f.seqLogps()[b], 1e-4 * Math.abs(wantLogp[b]), "seq " + b);
     }
     base.forEach((k, v) -> assertEquals(v, model.weights().get(k), "base tensor " + k + " changed"));
+
+    // generation (key/value-cached decoding) runs the adapter too
+    try (Decoder d = model.decoder(); Decoder m = merged.decoder()) {
+      float[] got = d.prefill(BATCH.inputIds()[2]), exp = m.prefill(BATCH.inputIds()[2]);
+      float[] got2 = d.step(3), exp2 = m.step(3);
+      for (int v = 0; v < got.length; v++) {
+        assertEquals(exp[v], got[v], 1e-4, "prefill logit " + v);
+        assertEquals(exp2[v], got2[v], 1e-4, "step logit " + v);
+      }
+    }
   }
 
   @ParameterizedTest

@@ -30,8 +30,11 @@ class LoraTrainingTest {
   void loraIpoLowersTheLossAndLeavesTheBaseBitIdentical(String family) {
     TransformerLm model = LoraModelTest.tiny(family);
     Map<String, INDArray> base = LoraModelTest.copy(model.weights());
-    double[] ref = model.forward(LoraModelTest.BATCH).seqLogps(); // the reference: the base, no adapter attached
     LoraAdapter adapter = LoraAdapters.init(model, LoraConfig.of(4, 8, false, List.of("all-linear")), 7);
+    adapter.parameters().values().forEach(p -> p.addi(0.01)); // B != 0, so the reference must really be adapter-off
+    double[] ref = LoraAdapters.withoutAdapter(model, () -> model.forward(LoraModelTest.BATCH).seqLogps());
+    assertEquals(adapter, model.adapter(), "re-attached");
+    adapter.parameters().values().forEach(p -> p.subi(0.01));
     AdamW opt = new AdamW(0.9, 0.999, 1e-8, 0.0);
     double first = 0, last = 0;
     for (int step = 0; step < 15; step++) {
