@@ -82,6 +82,11 @@ public abstract class TransformerLm implements CausalLm {
     return adapter;
   }
 
+  /** Whether name gets a gradient: every weight without an adapter; with one, none of the frozen base's. */
+  protected final boolean trains(String name) {
+    return adapter == null || adapter.parameters().containsKey(name);
+  }
+
   /** LoRA hook at a projection site: y [N, out] = the projection of x [N, in]; returns y plus the adapter's part. */
   protected final INDArray adapt(String module, INDArray x, INDArray y) {
     return adapter == null ? y : adapter.forward(module, x, y);

@@ -240,8 +240,10 @@ public final class Gpt2Model extends TransformerLm {
       INDArray dOut = dx;
       dx = layerBackward(() -> blockBackward(layer, dOut, p, (LayerCache) caches.get(layer), grads));
     }
-    accumulate(grads, "transformer.wte.weight", Ops.scatterAddRows(config.vocabSize(), p.ids(), dx));
-    accumulate(grads, "transformer.wpe.weight", Ops.scatterAddRows(config.nPositions(), p.positions(), dx));
+    if (trains("transformer.wte.weight")) { // a frozen base (LoRA) skips the [V, C] and [P, C] scatters
+      accumulate(grads, "transformer.wte.weight", Ops.scatterAddRows(config.vocabSize(), p.ids(), dx));
+      accumulate(grads, "transformer.wpe.weight", Ops.scatterAddRows(config.nPositions(), p.positions(), dx));
+    }
     caches.clear();
   }
 
@@ -263,7 +265,7 @@ public final class Gpt2Model extends TransformerLm {
   private INDArray attentionBackward(int l, INDArray dOut, Pass p, LayerCache c, Map<String, INDArray> grads) {
     long R = p.rows(), T = p.len(), C = config.nEmbd(), nh = config.nHead(), hs = config.headSize();
     String h = "transformer.h." + l + ".attn.";
-    accumulate(grads, h + "c_proj.weight", Ops.mm(c.y, dOut, true, false)); // [C, C]
+    if (trains(h + "c_proj.weight")) accumulate(grads, h + "c_proj.weight", Ops.mm(c.y, dOut, true, false)); // [C, C]
     accumulate(grads, h + "c_proj.bias", Ops.colSum(dOut));
     INDArray dy2 = Ops.mm(dOut, w(l, "attn.c_proj.weight"), false, true); // [N, C]
     loraBackward(l, "attn.c_proj", c.y, dOut, dy2, grads);
@@ -271,7 +273,7 @@ public final class Gpt2Model extends TransformerLm {
     INDArray[] dqkv = Attention.backward(dy, c.att); // each [R, nh, T, hs]
     INDArray dQkv = Nd4j.createUninitialized(dy.dataType(), R * T, 3 * C); // [N, 3C]: dq | dk | dv
     for (int i = 0; i < 3; i++) Heads.merge(dqkv[i], dQkv, i * C);
-    accumulate(grads, h + "c_attn.weight", Ops.mm(c.a, dQkv, true, false)); // [C, 3C]
+    if (trains(h + "c_attn.weight")) accumulate(grads, h + "c_attn.weight", Ops.mm(c.a, dQkv, true, false)); // [C, 3C]
     accumulate(grads, h + "c_attn.bias", Ops.colSum(dQkv));
     INDArray da = Ops.mm(dQkv, w(l, "attn.c_attn.weight"), false, true); // [N, C]
     loraBackward(l, "attn.c_attn", c.a, dQkv, da, grads);
@@ -281,12 +283,12 @@ public final class Gpt2Model extends TransformerLm {
 
   private INDArray mlpBackward(int l, INDArray dOut, LayerCache c, Map<String, INDArray> grads) {
     String h = "transformer.h." + l + ".mlp.";
-    accumulate(grads, h + "c_proj.weight", Ops.mm(c.g, dOut, true, false)); // [I, C]
+    if (trains(h + "c_proj.weight")) accumulate(grads, h + "c_proj.weight", Ops.mm(c.g, dOut, true, false)); // [I, C]
     accumulate(grads, h + "c_proj.bias", Ops.colSum(dOut));
     INDArray dg = Ops.mm(dOut, w(l, "mlp.c_proj.weight"), false, true); // [N, I]
     loraBackward(l, "mlp.c_proj", c.g, dOut, dg, grads);
     INDArray df = Ops.geluNewBackward(c.f, c.t, dg); // [N, I]
-    accumulate(grads, h + "c_fc.weight", Ops.mm(c.m, df, true, false)); // [C, I]
+    if (trains(h + "c_fc.weight")) accumulate(grads, h + "c_fc.weight", Ops.mm(c.m, df, true, false)); // [C, I]
     accumulate(grads, h + "c_fc.bias", Ops.colSum(df));
     INDArray dm = Ops.mm(df, w(l, "mlp.c_fc.weight"), false, true); // [N, C]
     loraBackward(l, "mlp.c_fc", c.m, df, dm, grads);

@@ -125,11 +125,11 @@ public final class LlamaModel extends TransformerLm {
 
   /**
    * Backward of {@link #proj} given its output gradient dy [N, out] and input x [N, in]: accumulates dW = dy^T x
-   * [out, in]; returns dx = dy W [N, in] plus the adapter's part (whose gradients go to grads).
+   * [out, in] (unless frozen); returns dx = dy W [N, in] plus the adapter's part (whose gradients go to grads).
    */
   private INDArray projBackward(int l, String module, INDArray dy, INDArray x, Map<String, INDArray> grads) {
     String name = "model.layers." + l + "." + module;
-    accumulate(grads, name + ".weight", Ops.mm(dy, x, true, false));
+    if (trains(name + ".weight")) accumulate(grads, name + ".weight", Ops.mm(dy, x, true, false));
     INDArray dx = Ops.mm(dy, param(name + ".weight"), false, false);
     adaptBackward(name, x, dy, dx, grads);
     return dx;
@@ -243,7 +243,9 @@ public final class LlamaModel extends TransformerLm {
       INDArray dOut = dx;
       dx = layerBackward(() -> blockBackward(layer, dOut, p, (LayerCache) caches.get(layer), grads));
     }
-    accumulate(grads, "model.embed_tokens.weight", Ops.scatterAddRows(config.vocabSize(), p.ids(), dx));
+    if (trains("model.embed_tokens.weight")) {
+      accumulate(grads, "model.embed_tokens.weight", Ops.scatterAddRows(config.vocabSize(), p.ids(), dx));
+    }
     caches.clear();
   }
 
