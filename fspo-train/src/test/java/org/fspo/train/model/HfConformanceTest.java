@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.fspo.train.io.SafeTensors;
+import org.fspo.train.model.lora.LoraAdapters;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
@@ -70,8 +71,8 @@ class HfConformanceTest {
   }
 
   /**
-   * Folders with a PEFT adapter (lora-llama3). The adapter is applied by {@link #applyAdapter}; until LoRA is merged
-   * these fail with a message saying so.
+   * Folders with a PEFT adapter (lora-llama3): the policy is the base with the adapter applied
+   * ({@link LoraAdapters#apply}), and only the adapter tensors have gradients.
    */
   @TestFactory
   Stream<DynamicNode> everyAdapterFixtureFolder() throws IOException {
@@ -91,7 +92,7 @@ class HfConformanceTest {
    * single call {@code LoraAdapters.apply(policy, adapterDir)}.
    */
   static TransformerLm applyAdapter(TransformerLm policy, Path adapterDir) {
-    return fail(adapterDir + ": LoRA adapters are not implemented on this branch (hook: LoraAdapters.apply)");
+    return LoraAdapters.apply(policy, adapterDir);
   }
 
   static void check(Path dir, boolean share) throws IOException {

@@ -130,21 +130,29 @@ public final class LlamaModel extends TransformerLm {
     return param("model.layers." + layer + "." + suffix);
   }
 
-  /** HF nn.Linear of layer l's module (e.g. "self_attn.q_proj"): x [N, in] -> x @ W^T + b [N, out]. */
+  /**
+   * HF nn.Linear of layer l's module (e.g. "self_attn.q_proj"): x [N, in] -> x @ W^T + b [N, out], plus the LoRA
+   * adapter's part when one is attached (TransformerLm.adapt).
+   */
   private INDArray proj(int l, String module, INDArray x) {
     String name = "model.layers." + l + "." + module;
-    return Ops.linear(x, param(name + ".weight"), params.get(name + ".bias"));
+    return adapt(name, x, Ops.linear(x, param(name + ".weight"), params.get(name + ".bias")));
   }
 
   /**
    * Backward of {@link #proj} given its output gradient dy [N, out] and input x [N, in]: accumulates dW = dy^T x
-   * [out, in] and db = column sums of dy [out]; returns dx = dy W [N, in].
+   * [out, in] and db = column sums of dy [out] (unless frozen); returns dx = dy W [N, in] plus the adapter's part
+   * (whose gradients go to grads).
    */
   private INDArray projBackward(int l, String module, INDArray dy, INDArray x, Map<String, INDArray> grads) {
     String name = "model.layers." + l + "." + module;
-    accumulate(grads, name + ".weight", Ops.mm(dy, x, true, false));
-    if (params.containsKey(name + ".bias")) accumulate(grads, name + ".bias", Ops.colSum(dy));
-    return Ops.mm(dy, param(name + ".weight"), false, false);
+    if (trains(name + ".weight")) accumulate(grads, name + ".weight", Ops.mm(dy, x, true, false));
+    if (trains(name + ".bias") && params.containsKey(name + ".bias")) {
+      accumulate(grads, name + ".bias", Ops.colSum(dy));
+    }
+    INDArray dx = Ops.mm(dy, param(name + ".weight"), false, false);
+    adaptBackward(name, x, dy, dx, grads);
+    return dx;
   }
 
   /** Activations one block keeps for its backward pass. */
@@ -256,7 +264,9 @@ public final class LlamaModel extends TransformerLm {
       INDArray dOut = dx;
       dx = layerBackward(() -> blockBackward(layer, dOut, p, (LayerCache) caches.get(layer), grads));
     }
-    accumulate(grads, "model.embed_tokens.weight", Ops.scatterAddRows(config.vocabSize(), p.ids(), dx));
+    if (trains("model.embed_tokens.weight")) {
+      accumulate(grads, "model.embed_tokens.weight", Ops.scatterAddRows(config.vocabSize(), p.ids(), dx));
+    }
     caches.clear();
   }
 
