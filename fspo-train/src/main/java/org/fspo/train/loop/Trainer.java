@@ -13,6 +13,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.fspo.core.FspoUserException;
+import org.fspo.core.prompt.ChatFormat;
 import org.fspo.core.episode.Episode;
 import org.fspo.train.checkpoint.Checkpoints;
 import org.fspo.train.checkpoint.TrainerState;
@@ -25,6 +26,7 @@ import org.fspo.train.model.Models;
 import org.fspo.train.optim.Gradients;
 import org.fspo.train.optim.LrSchedule;
 import org.fspo.train.optim.Optimizer;
+import org.fspo.train.tokenizer.ChatTemplate;
 import org.fspo.train.tokenizer.TextTokenizer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -68,6 +70,7 @@ public final class Trainer {
 
   private final TrainConfig config;
   private final TextTokenizer tokenizer;
+  private final ChatFormat chat;
   private final EpisodeSource episodes;
   private final RunLayout run;
   private final Options options;
@@ -75,6 +78,13 @@ public final class Trainer {
   private final Checkpoints checkpoints;
 
   public Trainer(TrainConfig config, TextTokenizer tokenizer, EpisodeSource episodes, Path runDir, Options options) {
+    this(config, tokenizer, episodes, runDir, options, ChatFormat.NONE);
+  }
+
+  /** @param chat how prompts are wrapped (train.data.chat_template); a ChatTemplate's file is kept in RUN_DIR */
+  public Trainer(TrainConfig config, TextTokenizer tokenizer, EpisodeSource episodes, Path runDir, Options options,
+      ChatFormat chat) {
+    this.chat = chat;
     this.config = config;
     this.tokenizer = tokenizer;
     this.episodes = episodes;
@@ -97,7 +107,7 @@ public final class Trainer {
     Path latest = options.resume() ? checkpoints.latest() : null;
     TrainerState state = latest == null ? null : Checkpoints.readState(latest);
     prepareFolder();
-    PairCollator collator = new PairCollator(tokenizer, config.data().format(),
+    PairCollator collator = new PairCollator(tokenizer, config.data().format(), chat,
         Math.min(config.model().maxSeqLen(), model.maxPositions()), config.model().minResponseTokens());
     TrainerState logFrom = state != null ? state
         : sftDone ? new TrainerState(TrainerState.FSPO, 0, 0, 0, 0, config.seed(), 0, null) : null;
@@ -143,6 +153,7 @@ public final class Trainer {
       Files.createDirectories(root);
       Files.writeString(run.config(), configYaml);
       if (!options.resume() || !Files.exists(run.tokenizer())) tokenizer.save(run.tokenizer());
+      if (chat instanceof ChatTemplate template) template.keepIn(run.root()); // eval renders with the same template
     } catch (IOException e) {
       throw new FspoUserException(root + ": cannot write the run folder (" + e.getMessage() + ")",
           FspoUserException.CANT_CREATE);
