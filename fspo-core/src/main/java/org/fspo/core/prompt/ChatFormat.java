@@ -35,6 +35,14 @@ public interface ChatFormat {
   /** The text that closes the model's reply (an end-of-turn token such as {@code <|eot_id|>}); "" for none. */
   String endOfTurn();
 
+  /**
+   * A pair as {@link FewShotPrompt} renders it without chat, as the model sees it with this format: the prompt as
+   * the only user message, each completion followed by {@link #endOfTurn()}. The one definition of the wrapping.
+   */
+  default RenderedPair wrap(RenderedPair raw) {
+    return new RenderedPair(prompt(raw.prompt()), raw.chosen() + endOfTurn(), raw.rejected() + endOfTurn());
+  }
+
   /** Whether this wraps the prompt in a chat; false for {@link #NONE}. */
   default boolean isChat() {
     return this != NONE;

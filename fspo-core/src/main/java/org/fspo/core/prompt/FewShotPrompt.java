@@ -67,10 +67,10 @@ public final class FewShotPrompt {
     }
     String completionPrefix = format.withDescription() && !format.teacherForced() ? descriptionBlock : "";
     String header = responseHeader(format);
-    return new RenderedPair(
-        chat.prompt(prompt.toString()),
-        completionPrefix + header + query.chosen().strip() + "\n" + chat.endOfTurn(),
-        completionPrefix + header + query.rejected().strip() + "\n" + chat.endOfTurn());
+    return chat.wrap(new RenderedPair(
+        prompt.toString(),
+        completionPrefix + header + query.chosen().strip() + "\n",
+        completionPrefix + header + query.rejected().strip() + "\n"));
   }
 
   /** The line a completion's response follows: "## Preferred Response \n", or "## Response \n" without dispreferred. */

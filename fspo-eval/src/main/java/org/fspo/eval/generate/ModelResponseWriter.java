@@ -5,6 +5,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.fspo.core.episode.Episode;
 import org.fspo.core.episode.PreferencePair;
+import org.fspo.core.prompt.ChatFormat;
 import org.fspo.core.prompt.FewShotPrompt;
 import org.fspo.core.prompt.PromptFormat;
 
@@ -21,9 +22,16 @@ import org.fspo.core.prompt.PromptFormat;
  * @param format    the method's prompt variant (COT: withDescription and not teacher-forced)
  * @param zeroShot  render without shots (population)
  * @param method    the method key, part of each request's RNG key
+ * @param chat      the run's chat format (train.data.chat_template): the prompt is the chat template's rendering,
+ *                  and the generator stops at its end of turn
  */
 public record ModelResponseWriter(Generator generator, TextCodec codec, PromptFormat format, boolean zeroShot,
-    String method) implements ResponseWriter {
+    String method, ChatFormat chat) implements ResponseWriter {
+  public ModelResponseWriter(Generator generator, TextCodec codec, PromptFormat format, boolean zeroShot,
+      String method) {
+    this(generator, codec, format, zeroShot, method, ChatFormat.NONE);
+  }
+
   private static final Pattern RESPONSE_HEADER = Pattern.compile("## (Preferred )?Response ?\n");
 
   @Override
@@ -32,7 +40,7 @@ public record ModelResponseWriter(Generator generator, TextCodec codec, PromptFo
     PreferencePair q = episode.query();
     boolean cot = format.withDescription() && !format.teacherForced();
     // COT: the description header is given, as in the description writer, so that the model starts writing it
-    String prompt = FewShotPrompt.render(shots, q, format).prompt()
+    String prompt = FewShotPrompt.render(shots, q, format, chat).prompt()
         + (cot ? FewShotPrompt.DESCRIPTION_HEADER : FewShotPrompt.responseHeader(format));
     String key = method + "|" + q.userId() + "|" + q.pairId() + "|" + shots.size();
     int[] ids = generator.generate(codec.encode(prompt), key);

@@ -114,12 +114,14 @@ public final class PairCollator {
   }
 
   /**
-   * Rendered pairs as given (no shots to drop): only steps 3 and 4 apply. For scoring; render them with
-   * {@link #chat()} ({@code FewShotPrompt.render(shots, query, format, collator.chat())}).
+   * Pairs as {@link FewShotPrompt} renders them without chat (no shots to drop): only steps 3 and 4 apply. For
+   * scoring: the collator wraps them in its {@link #chat()} format ({@link ChatFormat#wrap}), so scored pairs are
+   * tokenized exactly as training's.
    */
   public Collated collateRendered(List<RenderedPair> pairs) {
     List<Rows> rows = new ArrayList<>(pairs.size());
-    for (RenderedPair p : pairs) {
+    for (RenderedPair raw : pairs) {
+      RenderedPair p = chat.wrap(raw);
       rows.add(cutResponses(tokenizer.encode(p.prompt()), completion(p.chosen()), completion(p.rejected()), 0,
           Truncation.NONE));
     }

@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.fspo.core.FspoUserException;
+import org.fspo.core.prompt.FewShotPrompt;
 import org.fspo.core.prompt.PromptFormat;
+import org.fspo.core.prompt.RenderedPair;
 import org.fspo.train.model.TokenBatch;
 import org.fspo.train.tokenizer.ChatModelFolder;
 import org.fspo.train.tokenizer.ChatTemplate;
@@ -70,6 +72,18 @@ class ChatCollatorTest {
       assertEquals(chosen.length - prompt.length, IntStream.of(b.responseMask()[0]).sum());
       assertEquals(1, b.responseMask()[0][chosen.length - 1]);
       assertEquals(ChatModelFolder.EOT_ID, PairCollator.stopId(tok, chat));
+    }
+  }
+
+  @Test
+  void scoringWrapsRawRenderedPairsExactlyAsTrainingDoes(@TempDir Path tmp) throws Exception {
+    try (HfTokenizer tok = tokenizer(tmp)) {
+      PairCollator collator = new PairCollator(tok, PromptFormat.DEFAULT, ChatTemplate.load(tmp), 1000, 4);
+      TokenBatch training = collator.collate(List.of(PairCollatorTest.EXAMPLE)).batch();
+      RenderedPair raw = FewShotPrompt.render(PairCollatorTest.EXAMPLE, PromptFormat.DEFAULT); // what eval renders
+      TokenBatch scoring = collator.collateRendered(List.of(raw)).batch();
+      assertArrayEquals(training.inputIds(), scoring.inputIds());
+      assertArrayEquals(training.responseMask(), scoring.responseMask());
     }
   }
 
