@@ -47,6 +47,8 @@ import org.fspo.core.prompt.ChatFormat;
  */
 public final class ChatTemplate implements ChatFormat {
   public static final String CONFIG_FILE = "tokenizer_config.json";
+  /** Where transformers 4.50+ saves the template instead of tokenizer_config.json's chat_template. */
+  public static final String SEPARATE_FILE = "chat_template.jinja";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String MARKER = "FSPO_REPLY_MARKER";
 
@@ -92,8 +94,8 @@ public final class ChatTemplate implements ChatFormat {
 
   /**
    * Reads {@code dir/tokenizer_config.json}: its {@code chat_template} (a string, or a list of named templates of
-   * which "default" is used, as transformers does), {@code bos_token} and {@code eos_token} (a string or an
-   * AddedToken object with "content").
+   * which "default" is used, as transformers does; else {@code dir/chat_template.jinja}, as newer transformers
+   * save it), {@code bos_token} and {@code eos_token} (a string or an AddedToken object with "content").
    */
   public static ChatTemplate load(Path dir) {
     Path file = dir.resolve(CONFIG_FILE);
@@ -110,13 +112,23 @@ public final class ChatTemplate implements ChatFormat {
           FspoUserException.CONFIG);
     }
     String template = templateText(root.path("chat_template"));
+    String source = file.toString();
+    Path separate = dir.resolve(SEPARATE_FILE);
+    if (template == null && Files.isRegularFile(separate)) {
+      try {
+        template = Files.readString(separate);
+        source = separate.toString();
+      } catch (IOException e) {
+        throw new FspoUserException(separate + ": cannot read (" + oneLine(e.getMessage()) + ")",
+            FspoUserException.NO_INPUT);
+      }
+    }
     if (template == null) {
       throw new FspoUserException(file + " has no chat_template: the checkpoint is not a chat model; set "
           + "train.data.chat_template: none (the paper's raw prompt) or add its chat_template",
           FspoUserException.CONFIG);
     }
-    return new ChatTemplate(template, tokenText(root.path("bos_token")), tokenText(root.path("eos_token")),
-        file.toString());
+    return new ChatTemplate(template, tokenText(root.path("bos_token")), tokenText(root.path("eos_token")), source);
   }
 
   private static String templateText(JsonNode node) {
@@ -178,15 +190,25 @@ public final class ChatTemplate implements ChatFormat {
   }
 
   /**
-   * Copies the tokenizer_config.json this template was loaded from into {@code dir} (a run folder), so scoring and
-   * sampling later render exactly as training did. Nothing to do when it is already there or came from no file.
+   * Copies the tokenizer_config.json (and chat_template.jinja) this template was loaded from into {@code dir} (a run
+   * folder), so scoring and sampling later render exactly as training did. Nothing to do when it is already there
+   * or came from no file.
    */
   public void keepIn(Path dir) {
-    Path from = Path.of(source), to = dir.resolve(CONFIG_FILE);
+    Path from = Path.of(source);
     if (!Files.isRegularFile(from)) return;
+    if (from.getFileName().toString().equals(SEPARATE_FILE)) {
+      copy(from.resolveSibling(CONFIG_FILE), dir.resolve(CONFIG_FILE));
+      copy(from, dir.resolve(SEPARATE_FILE));
+    } else {
+      copy(from, dir.resolve(CONFIG_FILE));
+    }
+  }
+
+  private static void copy(Path from, Path to) {
     try {
       if (Files.exists(to) && Files.isSameFile(from, to)) return;
-      Path tmp = to.resolveSibling(CONFIG_FILE + ".tmp");
+      Path tmp = to.resolveSibling(to.getFileName() + ".tmp");
       Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
       Files.move(tmp, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {

@@ -119,6 +119,25 @@ class ChatTemplateTest {
   }
 
   @Test
+  void aSeparateChatTemplateJinjaIsReadAndKept(@TempDir Path tmp) throws IOException {
+    Path model = Files.createDirectories(tmp.resolve("model")), run = Files.createDirectories(tmp.resolve("run"));
+    configDir(model, JSON.createObjectNode().put("eos_token", "<|im_end|>"));
+    Files.writeString(model.resolve("chat_template.jinja"), template("Qwen-Qwen2.5-7B-Instruct.jinja"));
+    ChatTemplate t = ChatTemplate.load(model);
+    assertEquals(model.resolve("chat_template.jinja").toString(), t.source());
+    assertEquals("<|im_end|>", t.endOfTurn());
+    t.keepIn(run);
+    assertEquals(t.prompt("hi"), ChatTemplate.load(run).prompt("hi"));
+  }
+
+  @Test
+  void aLongPromptRendersWhole() {
+    String longPrompt = "# Example 1\n" + "word ".repeat(40_000) + "\n";
+    ChatTemplate qwen = new ChatTemplate(template("Qwen-Qwen2.5-7B-Instruct.jinja"), null, "<|im_end|>", "qwen");
+    assertTrue(qwen.prompt(longPrompt).contains("<|im_start|>user\n" + longPrompt + "<|im_end|>\n"));
+  }
+
+  @Test
   void raiseExceptionIsOneLineNamingTheTokenizerConfig(@TempDir Path tmp) throws IOException {
     ObjectNode config = JSON.createObjectNode();
     config.put("chat_template", "{{ raise_exception('Only user and assistant roles are supported!') }}");
