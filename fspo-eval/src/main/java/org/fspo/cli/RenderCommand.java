@@ -19,10 +19,12 @@ import org.fspo.core.episode.SampledEpisodes;
 import org.fspo.core.episode.ShortUserPolicy;
 import org.fspo.core.episode.ShotSpec;
 import org.fspo.core.episode.UserRecord;
+import org.fspo.core.prompt.ChatFormat;
 import org.fspo.core.prompt.FewShotPrompt;
 import org.fspo.core.prompt.PromptFormat;
 import org.fspo.core.prompt.RenderedPair;
 import org.fspo.synth.store.EpisodeStore;
+import org.fspo.train.tokenizer.ChatTemplate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
@@ -41,7 +43,8 @@ import picocli.CommandLine.TypeConversionException;
  * </pre>
  *
  * Shots are drawn by {@link RandomEpisodeSampler} (seed, epoch); the text by {@link FewShotPrompt}. With
- * --with-description, a pair without its own user_description takes the description from users/.
+ * --with-description, a pair without its own user_description takes the description from users/. With
+ * --chat-template MODEL_DIR the rendered text is what a run with train.data.chat_template: auto trains on.
  */
 @Command(
     name = "render",
@@ -84,6 +87,11 @@ final class RenderCommand implements Callable<Integer> {
   @Option(names = "--teacher-forced", description = "With --with-description: put the description in the prompt.")
   boolean teacherForced;
 
+  @Option(names = "--chat-template", paramLabel = "MODEL_DIR", description = "Render as train.data.chat_template:"
+      + " auto does with --init MODEL_DIR: the prompt as one user message through MODEL_DIR/tokenizer_config.json's"
+      + " chat_template, each completion ending with its end-of-turn token. A run folder works too.")
+  Path chatTemplate;
+
   /** One output line; snake_case through the shared mapper. */
   record Line(String userId, List<Texts> shots, Texts query, Texts rendered) {}
 
@@ -110,6 +118,8 @@ final class RenderCommand implements Callable<Integer> {
       throw new FspoUserException("--limit must be at least 0, got " + limit, FspoUserException.USAGE);
     }
     PromptFormat format = new PromptFormat(!noDispreferred, withDescription, teacherForced);
+    ChatFormat chat = chatTemplate == null ? ChatFormat.NONE : ChatTemplate.load(chatTemplate);
+    chat.prompt("check"); // a template that fails fails now, before Spark reads the store
     List<PreferencePair> pairs;
     try (SparkSession spark = SparkSessions.start("fspo render", sparkOptions.master(), verbosity.verbose())) {
       pairs = EpisodeStore.loadPreferences(spark, episodes.toString(), split);
@@ -127,7 +137,7 @@ final class RenderCommand implements Callable<Integer> {
       for (PreferencePair shot : episode.shots()) {
         shotTexts.add(texts(shot));
       }
-      RenderedPair rendered = FewShotPrompt.render(episode, format);
+      RenderedPair rendered = FewShotPrompt.render(episode, format, chat);
       out.println(json.writeValueAsString(new Line(episode.userId(), shotTexts, texts(episode.query()),
           new Texts(rendered.prompt(), rendered.chosen(), rendered.rejected()))));
     }

@@ -104,6 +104,51 @@ class RenderCommandTest {
         second.get("rendered").get("rejected").asText());
   }
 
+  /** A model folder whose tokenizer_config.json holds {@code template} (eos_token <|im_end|>, as Qwen2.5's). */
+  private static Path chatModel(String name, String template) throws IOException {
+    Path model = Files.createDirectories(dir.resolve(name));
+    var config = JSON.createObjectNode().put("eos_token", "<|im_end|>");
+    if (template != null) config.put("chat_template", template);
+    Files.writeString(model.resolve("tokenizer_config.json"), JSON.writeValueAsString(config));
+    return model;
+  }
+
+  static String qwenTemplate() throws IOException {
+    String file = "fspo-train/src/test/resources/chat-templates/Qwen-Qwen2.5-7B-Instruct.jinja";
+    Path p = Files.exists(Path.of("../" + file)) ? Path.of("../" + file) : Path.of(file);
+    return Files.readString(p);
+  }
+
+  @Test
+  void chatTemplateShowsThePromptAsTheCheckpointsChatSeesIt() throws IOException {
+    CliRun run = render("--shots", "0", "--limit", "1", "--chat-template",
+        chatModel("qwen", qwenTemplate()).toString());
+    assertEquals(0, run.exitCode(), run.err());
+    JsonNode episode = lines(run).get(0);
+    String question = episode.get("query").get("prompt").asText().strip();
+    assertEquals("<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n"
+        + "<|im_start|>user\n# Task\nGenerate a response to the following question.\n## Question \n" + question
+        + "\n<|im_end|>\n<|im_start|>assistant\n", episode.get("rendered").get("prompt").asText());
+    assertEquals("## Preferred Response \n" + episode.get("query").get("chosen").asText().strip() + "\n<|im_end|>",
+        episode.get("rendered").get("chosen").asText());
+  }
+
+  @Test
+  void aChatTemplateThatRaisesOrIsMissingIsOneLine() throws IOException {
+    Path raising = chatModel("raising", "{{ raise_exception('System role not supported') }}");
+    CliRun raised = render("--shots", "0", "--limit", "1", "--chat-template", raising.toString());
+    assertEquals(FspoUserException.CONFIG, raised.exitCode());
+    assertEquals(List.of("fspo render: " + raising.resolve("tokenizer_config.json") + ": the chat_template failed: "
+        + "raise_exception(\"System role not supported\"); fix the template or set train.data.chat_template: none"),
+        raised.errLines());
+    Path plain = chatModel("plain", null);
+    CliRun none = render("--shots", "0", "--chat-template", plain.toString());
+    assertEquals(FspoUserException.CONFIG, none.exitCode());
+    assertEquals(List.of("fspo render: " + plain.resolve("tokenizer_config.json") + " has no chat_template: the "
+        + "checkpoint is not a chat model; set train.data.chat_template: none (the paper's raw prompt) or add its "
+        + "chat_template"), none.errLines());
+  }
+
   @Test
   void badOptionsAreOneLine() {
     CliRun teacher = render("--shots", "1", "--teacher-forced");

@@ -20,6 +20,11 @@ import org.fspo.core.episode.PreferencePair;
  * {@code ## Response \n}; with zero shots the task line is "Generate a response to the following question." in
  * every variant, COT included (shots_to_text checks num_shots == 0 first);
  * the COT and teacher-forced variants are described on {@link PromptFormat}.
+ *
+ * <p>This is the one place prompt text is built. With a {@link ChatFormat} other than {@link ChatFormat#NONE} the
+ * prompt above becomes the single user message of the checkpoint's chat template (generation prompt added) and each
+ * completion ends with the template's end-of-turn text; training, scoring, sampling and {@code fspo render} all call
+ * {@link #render(List, PreferencePair, PromptFormat, ChatFormat)}.
  */
 public final class FewShotPrompt {
   /** Opens the COT completion (or, teacher-forced, ends the prompt); the description follows on its own line. */
@@ -40,6 +45,16 @@ public final class FewShotPrompt {
   }
 
   public static RenderedPair render(List<PreferencePair> shots, PreferencePair query, PromptFormat format) {
+    return render(shots, query, format, ChatFormat.NONE);
+  }
+
+  public static RenderedPair render(Episode episode, PromptFormat format, ChatFormat chat) {
+    return render(episode.shots(), episode.query(), format, chat);
+  }
+
+  /** The prompt and completions, the prompt wrapped by {@code chat} and each completion closed by its end of turn. */
+  public static RenderedPair render(List<PreferencePair> shots, PreferencePair query, PromptFormat format,
+      ChatFormat chat) {
     StringBuilder prompt = new StringBuilder();
     for (int i = 0; i < shots.size(); i++) {
       appendShot(prompt, i + 1, shots.get(i), format.includeDispreferred());
@@ -53,10 +68,10 @@ public final class FewShotPrompt {
     }
     String completionPrefix = format.withDescription() && !format.teacherForced() ? descriptionBlock : "";
     String header = responseHeader(format);
-    return new RenderedPair(
+    return chat.wrap(new RenderedPair(
         prompt.toString(),
         completionPrefix + header + query.chosen().strip() + "\n",
-        completionPrefix + header + query.rejected().strip() + "\n");
+        completionPrefix + header + query.rejected().strip() + "\n"));
   }
 
   /** The line a completion's response follows: "## Preferred Response \n", or "## Response \n" without dispreferred. */

@@ -5,6 +5,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.fspo.core.episode.Episode;
 import org.fspo.core.episode.PreferencePair;
+import org.fspo.core.prompt.ChatFormat;
 import org.fspo.core.prompt.FewShotPrompt;
 import org.fspo.core.prompt.PromptFormat;
 
@@ -21,16 +22,23 @@ import org.fspo.core.prompt.PromptFormat;
  * @param format    the method's prompt variant (COT: withDescription and not teacher-forced)
  * @param zeroShot  render without shots (population)
  * @param method    the method key, part of each request's RNG key
+ * @param chat      the run's chat format (train.data.chat_template): the prompt is the chat template's rendering,
+ *                  and the generator stops at its end of turn
  */
 public record ModelResponseWriter(Generator generator, TextCodec codec, PromptFormat format, boolean zeroShot,
-    String method) implements ResponseWriter {
+    String method, ChatFormat chat) implements ResponseWriter {
+  public ModelResponseWriter(Generator generator, TextCodec codec, PromptFormat format, boolean zeroShot,
+      String method) {
+    this(generator, codec, format, zeroShot, method, ChatFormat.NONE);
+  }
+
   private static final Pattern RESPONSE_HEADER = Pattern.compile("## (Preferred )?Response ?\n");
 
   /** The text the model continues: the method's rendered prompt, then the header of what it writes first. */
   public String prompt(Episode episode) {
     List<PreferencePair> shots = zeroShot ? List.of() : episode.shots();
     // COT: the description header is given, as in the description writer, so that the model starts writing it
-    return FewShotPrompt.render(shots, episode.query(), format).prompt()
+    return FewShotPrompt.render(shots, episode.query(), format, chat).prompt()
         + (cot() ? FewShotPrompt.DESCRIPTION_HEADER : FewShotPrompt.responseHeader(format));
   }
 

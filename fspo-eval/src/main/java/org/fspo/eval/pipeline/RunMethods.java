@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.fspo.core.FspoUserException;
+import org.fspo.core.prompt.ChatFormat;
 import org.fspo.core.prompt.FewShotPrompt;
 import org.fspo.eval.generate.Generator;
 import org.fspo.eval.generate.ModelResponseWriter;
@@ -17,6 +18,7 @@ import org.fspo.eval.scoring.MethodModels;
 import org.fspo.eval.scoring.MethodModelsLoader;
 import org.fspo.eval.scoring.MethodSpec;
 import org.fspo.eval.scoring.PairLogprobs;
+import org.fspo.train.data.PairCollator;
 import org.fspo.train.loop.PairScorer;
 import org.fspo.train.loop.TrainConfig;
 import org.fspo.train.loop.TrainedRun;
@@ -89,13 +91,17 @@ public final class RunMethods {
     return s::scoreRendered;
   }
 
-  /** Greedy description after "## User Description\n", up to 48 tokens, ending at the line's end. */
+  /**
+   * Greedy description after "## User Description\n", up to 48 tokens, ending at the line's end. The prompt comes
+   * raw (FewShotPrompt without chat) and is wrapped in the run's chat format, as training saw it.
+   */
   static DescriptionWriter descriptionWriter(TrainedRun run) {
     TextTokenizer tok = run.tokenizer();
-    Generator greedy = new Generator(run.policy(), new SamplingConfig(0, 1, 48, 0), tok.eosId());
+    ChatFormat chat = run.chat();
+    Generator greedy = new Generator(run.policy(), new SamplingConfig(0, 1, 48, 0), PairCollator.stopId(tok, chat));
     int[] newline = tok.encode("\n");
     return prompt -> {
-      int[] ids = greedy.generate(tok.encode(prompt + FewShotPrompt.DESCRIPTION_HEADER), "describe",
+      int[] ids = greedy.generate(tok.encode(chat.prompt(prompt) + FewShotPrompt.DESCRIPTION_HEADER), "describe",
           Generator.onToken(t -> newline.length == 1 && t == newline[0]));
       return tok.decode(ids).strip();
     };
@@ -116,7 +122,8 @@ public final class RunMethods {
       @Override public String decode(int[] ids) { return tok.decode(ids); }
       @Override public int eosId() { return tok.eosId(); }
     };
-    return new ModelResponseWriter(new Generator(policy, sampling, tok.eosId()), codec, spec.generationFormat(),
-        spec.zeroShot(), spec.key());
+    ChatFormat chat = run.chat();
+    return new ModelResponseWriter(new Generator(policy, sampling, PairCollator.stopId(tok, chat)), codec,
+        spec.generationFormat(), spec.zeroShot(), spec.key(), chat);
   }
 }

@@ -14,6 +14,7 @@ import org.fspo.eval.scoring.EvalEpisodesTest;
 import org.fspo.train.model.CausalLm;
 import org.fspo.train.model.Decoder;
 import org.fspo.train.model.TokenBatch;
+import org.fspo.train.tokenizer.ChatTemplate;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -83,6 +84,19 @@ class ModelResponseWriterTest {
     assertTrue(s.prompts.get(0).endsWith("## Question \nq" + episode().query().prompt().substring(1)
         + "\n## Preferred Response \n"), s.prompts.get(0));
     assertTrue(s.prompts.get(0).startsWith("# Example 1\n"));
+  }
+
+  @Test
+  void withAChatTemplateThePromptIsTheTemplatesRenderingThenTheResponseHeader() {
+    Script s = new Script("hey!", "\n# Example 9");
+    ChatTemplate chat = new ChatTemplate("{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n"
+        + "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}", null, "<|im_end|>", "t");
+    ModelResponseWriter w = new ModelResponseWriter(new Generator(s, new SamplingConfig(0, 1, 50, 0), 0), s,
+        PromptFormat.DEFAULT, true, "m", chat);
+    assertEquals("hey!", w.respond(episode()));
+    assertEquals("<|im_start|>user\n# Task\nGenerate a response to the following question.\n## Question \n"
+        + episode().query().prompt().strip() + "\n<|im_end|>\n<|im_start|>assistant\n## Preferred Response \n",
+        s.prompts.get(0));
   }
 
   @Test

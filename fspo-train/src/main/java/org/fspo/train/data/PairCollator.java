@@ -3,8 +3,10 @@ package org.fspo.train.data;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.fspo.core.FspoUserException;
 import org.fspo.core.episode.Episode;
 import org.fspo.core.episode.PreferencePair;
+import org.fspo.core.prompt.ChatFormat;
 import org.fspo.core.prompt.FewShotPrompt;
 import org.fspo.core.prompt.PromptFormat;
 import org.fspo.core.prompt.RenderedPair;
@@ -43,14 +45,25 @@ import org.fspo.train.tokenizer.TextTokenizer;
  * </ol>
  *
  * Each step is counted in {@link Truncation}. Responses are cut at the end, so the EOS token is what goes first.
+ *
+ * <p>With a chat template ({@link ChatFormat}, train.data.chat_template: auto) the prompt is the template's
+ * rendering of the few-shot prompt as one user message (it already holds the template's special tokens, e.g. Llama
+ * 3's BOS, and is tokenized without adding any), each completion ends with the template's end-of-turn text, which
+ * must be one token, and no EOS is appended after it: the end of turn is where the model learns to stop.
  */
 public final class PairCollator {
   private final TextTokenizer tokenizer;
   private final PromptFormat format;
   private final int maxSeqLen;
   private final int minResponseTokens;
+  private final ChatFormat chat;
 
   public PairCollator(TextTokenizer tokenizer, PromptFormat format, int maxSeqLen, int minResponseTokens) {
+    this(tokenizer, format, ChatFormat.NONE, maxSeqLen, minResponseTokens);
+  }
+
+  public PairCollator(TextTokenizer tokenizer, PromptFormat format, ChatFormat chat, int maxSeqLen,
+      int minResponseTokens) {
     if (minResponseTokens < 1 || maxSeqLen < minResponseTokens + 1) {
       throw new IllegalArgumentException("need 1 <= min_response_tokens < max_seq_len, got " + minResponseTokens
           + " and " + maxSeqLen);
@@ -59,6 +72,28 @@ public final class PairCollator {
     this.format = format;
     this.maxSeqLen = maxSeqLen;
     this.minResponseTokens = minResponseTokens;
+    this.chat = chat;
+    if (chat.isChat()) stopId(tokenizer, chat); // a one-line error now rather than at the first batch
+  }
+
+  /**
+   * The id that ends a reply: the tokenizer's EOS, or with a chat template the single token of its end of turn
+   * (a one-line error naming the template when that text is not exactly one token of the tokenizer).
+   */
+  public static int stopId(TextTokenizer tokenizer, ChatFormat chat) {
+    if (!chat.isChat()) return tokenizer.eosId();
+    int[] ids = tokenizer.encode(chat.endOfTurn());
+    if (ids.length != 1) {
+      throw new FspoUserException(chat + ": the chat template ends a reply with \"" + chat.endOfTurn()
+          + "\", which the tokenizer splits into " + ids.length + " tokens; use the checkpoint's own tokenizer.json "
+          + "(it has that token as an added token) or set train.data.chat_template: none", FspoUserException.CONFIG);
+    }
+    return ids[0];
+  }
+
+  /** How prompts are wrapped ({@link ChatFormat#NONE} for the paper's raw prompt); callers that render pass it on. */
+  public ChatFormat chat() {
+    return chat;
   }
 
   public PromptFormat format() {
@@ -78,10 +113,15 @@ public final class PairCollator {
     return pad(rows);
   }
 
-  /** Rendered pairs as given (no shots to drop): only steps 3 and 4 apply. For scoring. */
+  /**
+   * Pairs as {@link FewShotPrompt} renders them without chat (no shots to drop): only steps 3 and 4 apply. For
+   * scoring: the collator wraps them in its {@link #chat()} format ({@link ChatFormat#wrap}), so scored pairs are
+   * tokenized exactly as training's.
+   */
   public Collated collateRendered(List<RenderedPair> pairs) {
     List<Rows> rows = new ArrayList<>(pairs.size());
-    for (RenderedPair p : pairs) {
+    for (RenderedPair raw : pairs) {
+      RenderedPair p = chat.wrap(raw);
       rows.add(cutResponses(tokenizer.encode(p.prompt()), completion(p.chosen()), completion(p.rejected()), 0,
           Truncation.NONE));
     }
@@ -91,14 +131,14 @@ public final class PairCollator {
   Rows fit(Episode episode) {
     List<PreferencePair> shots = episode.shots();
     PreferencePair query = episode.query();
-    RenderedPair r = FewShotPrompt.render(shots, query, format);
+    RenderedPair r = FewShotPrompt.render(shots, query, format, chat);
     int[] chosen = completion(r.chosen()), rejected = completion(r.rejected());
     int response = Math.max(chosen.length, rejected.length);
     int[] prompt = tokenizer.encode(r.prompt());
     int k = shots.size();
     while (k > 0 && prompt.length + response > maxSeqLen) {
       k--;
-      prompt = tokenizer.encode(FewShotPrompt.render(shots.subList(0, k), query, format).prompt());
+      prompt = tokenizer.encode(FewShotPrompt.render(shots.subList(0, k), query, format, chat).prompt());
     }
     Truncation t = new Truncation(shots.size() - k, 0, 0, 0);
     if (prompt.length + response > maxSeqLen) {
@@ -123,7 +163,7 @@ public final class PairCollator {
     String question = String.join(" ", Arrays.copyOf(words, n));
     PreferencePair shorter = new PreferencePair(q.userId(), q.pairId(), question, q.chosen(), q.rejected(),
         q.userDescription(), q.domain(), q.split(), q.provenance());
-    return tokenizer.encode(FewShotPrompt.render(List.of(), shorter, format).prompt());
+    return tokenizer.encode(FewShotPrompt.render(List.of(), shorter, format, chat).prompt());
   }
 
   private Rows cutResponses(int[] prompt, int[] chosen, int[] rejected, int shots, Truncation t) {
@@ -146,8 +186,10 @@ public final class PairCollator {
     return new Rows(prompt, chosen, rejected, shots, t.plus(new Truncation(0, 0, cut, promptsCut)));
   }
 
+  /** A completion's ids; the paper's format appends EOS, a chat completion already ends with its end of turn. */
   private int[] completion(String text) {
     int[] ids = tokenizer.encode(text);
+    if (chat.isChat()) return ids;
     int[] out = Arrays.copyOf(ids, ids.length + 1);
     out[ids.length] = tokenizer.eosId();
     return out;

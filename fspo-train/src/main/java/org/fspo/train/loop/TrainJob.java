@@ -7,9 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.fspo.core.FspoUserException;
 import org.fspo.core.episode.PreferencePair;
+import org.fspo.core.prompt.ChatFormat;
 import org.fspo.train.data.ShuffledEpisodes;
 import org.fspo.train.model.CausalLm;
 import org.fspo.train.model.Models;
+import org.fspo.train.tokenizer.ChatTemplate;
 import org.fspo.train.tokenizer.HfTokenizer;
 import org.fspo.train.tokenizer.WordLevelTokenizer;
 
@@ -58,8 +60,26 @@ public final class TrainJob {
       log.println("episodes per epoch: " + episodes.lastCounts().summary() + "; vocabulary " + tokenizer.vocabSize()
           + (init == null ? " (word-level, built from the train split)" : " (from " + init + ")"));
       log.flush();
-      return new Trainer(config, tokenizer, episodes, out, warned).run(model);
+      ChatFormat chat = chat(config, run, init, options.resume());
+      if (chat.isChat()) log.println("chat template: " + chat);
+      return new Trainer(config, tokenizer, episodes, out, warned, chat).run(model);
     }
+  }
+
+  /**
+   * train.data.chat_template auto: the --init checkpoint's tokenizer_config.json (on resume, the copy the run kept
+   * in RUN_DIR). A model trained from scratch has no chat template.
+   */
+  private static ChatFormat chat(TrainConfig config, RunLayout run, Path init, boolean resume) {
+    if (config.data().chatTemplate() != ChatTemplateMode.AUTO) return ChatFormat.NONE;
+    Path kept = run.root().resolve(ChatTemplate.CONFIG_FILE);
+    if (resume && Files.isRegularFile(kept)) return ChatTemplate.load(run.root());
+    if (init == null) {
+      throw new FspoUserException("train.data.chat_template auto needs --init HF_MODEL_DIR, a chat checkpoint with "
+          + "its tokenizer_config.json; a model trained from scratch has no chat template (use none)",
+          FspoUserException.CONFIG);
+    }
+    return ChatTemplate.load(init);
   }
 
   private static HfTokenizer tokenizer(TrainConfig config, List<PreferencePair> pairs, RunLayout run, Path init,

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.fspo.core.FspoUserException;
 import org.fspo.core.episode.Episode;
+import org.fspo.core.prompt.ChatFormat;
 import org.fspo.core.prompt.PromptFormat;
 import org.fspo.train.data.PairCollator;
 import org.fspo.train.io.ModelWeights;
@@ -30,6 +31,7 @@ public final class TrainedRun implements AutoCloseable {
   private final TransformerLm reference;
   private final RunLayout layout;
   private TransformerLm base;
+  private ChatFormat chat;
 
   private TrainedRun(RunLayout layout, TrainConfig config, HfTokenizer tokenizer, TransformerLm policy,
       TransformerLm reference) {
@@ -95,8 +97,17 @@ public final class TrainedRun implements AutoCloseable {
 
   /** The collator training used (max_seq_len, min_response_tokens), for the given prompt format. */
   public PairCollator collator(PromptFormat format) {
-    return new PairCollator(tokenizer, format, Math.min(config.model().maxSeqLen(), policy.maxPositions()),
+    return new PairCollator(tokenizer, format, chat(), Math.min(config.model().maxSeqLen(), policy.maxPositions()),
         config.model().minResponseTokens());
+  }
+
+  /**
+   * How the run's prompts are wrapped: the paper's raw prompt, or (train.data.chat_template: auto) the chat
+   * template kept in RUN_DIR/tokenizer_config.json; scoring and sampling render with it as training did.
+   */
+  public ChatFormat chat() {
+    if (chat == null) chat = config.data().chat(layout.root());
+    return chat;
   }
 
   /** Per-pair summed log-probs; index i is episode i. */

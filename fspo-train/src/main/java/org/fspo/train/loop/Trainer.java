@@ -15,6 +15,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.fspo.core.FspoUserException;
 import org.fspo.core.episode.Episode;
+import org.fspo.core.prompt.ChatFormat;
 import org.fspo.train.checkpoint.Checkpoints;
 import org.fspo.train.checkpoint.LoadedCheckpoint;
 import org.fspo.train.checkpoint.TrainerState;
@@ -29,6 +30,7 @@ import org.fspo.train.model.Models;
 import org.fspo.train.optim.Gradients;
 import org.fspo.train.optim.LrSchedule;
 import org.fspo.train.optim.Optimizer;
+import org.fspo.train.tokenizer.ChatTemplate;
 import org.fspo.train.tokenizer.TextTokenizer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -87,6 +89,7 @@ public final class Trainer {
 
   private final TrainConfig config;
   private final TextTokenizer tokenizer;
+  private final ChatFormat chat;
   private final EpisodeSource episodes;
   private final RunLayout run;
   private final Options options;
@@ -94,6 +97,13 @@ public final class Trainer {
   private final Checkpoints checkpoints;
 
   public Trainer(TrainConfig config, TextTokenizer tokenizer, EpisodeSource episodes, Path runDir, Options options) {
+    this(config, tokenizer, episodes, runDir, options, ChatFormat.NONE);
+  }
+
+  /** @param chat how prompts are wrapped (train.data.chat_template); a ChatTemplate's file is kept in RUN_DIR */
+  public Trainer(TrainConfig config, TextTokenizer tokenizer, EpisodeSource episodes, Path runDir, Options options,
+      ChatFormat chat) {
+    this.chat = chat;
     this.config = config;
     this.tokenizer = tokenizer;
     this.episodes = episodes;
@@ -119,7 +129,7 @@ public final class Trainer {
         : checkpoints.newestReadable(sftDone ? TrainerState.FSPO : null, sftDone, options.warn());
     TrainerState state = latest == null ? null : latest.state();
     prepareFolder();
-    PairCollator collator = new PairCollator(tokenizer, config.data().format(),
+    PairCollator collator = new PairCollator(tokenizer, config.data().format(), chat,
         Math.min(config.model().maxSeqLen(), model.maxPositions()), config.model().minResponseTokens());
     TrainerState logFrom = state != null ? state
         : sftDone ? new TrainerState(TrainerState.FSPO, 0, 0, 0, 0, config.seed(), 0, null) : null;
@@ -167,6 +177,7 @@ public final class Trainer {
       // on resume config.yaml stays the run's record (ResumeCheck allowed only keys that do not change the run)
       if (!options.resume() || !Files.exists(run.config())) Files.writeString(run.config(), configYaml);
       if (!options.resume() || !Files.exists(run.tokenizer())) tokenizer.save(run.tokenizer());
+      if (chat instanceof ChatTemplate template) template.keepIn(run.root()); // eval renders with the same template
     } catch (IOException e) {
       throw new FspoUserException(root + ": cannot write the run folder (" + e.getMessage() + ")",
           FspoUserException.CANT_CREATE);
