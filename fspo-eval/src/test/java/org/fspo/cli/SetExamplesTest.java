@@ -33,7 +33,8 @@ import picocli.CommandLine;
  */
 class SetExamplesTest {
   private static final Pattern EXAMPLE = Pattern.compile("--set ([a-z_]+(?:\\.[a-z_0-9]+)+)=([^\\s)`,;'\"\\]}]+)");
-  private static final Map<String, Class<?>> SECTION_TYPES = Map.of("synth", SynthConfig.class,
+  /** The record type each section is read into (as the commands do). */
+  static final Map<String, Class<?>> SECTION_TYPES = Map.of("synth", SynthConfig.class,
       "train", TrainConfig.class, "eval", EvalConfig.class, "judge", JudgeConfig.class,
       "pipeline", PipelineConfig.class);
   private static final Path ROOT = Path.of("..");
