@@ -44,6 +44,11 @@ import org.fspo.synth.store.WriteOptions;
  * user_description and domain) from JSONL or Parquet into the episode store, with every unusable row in
  * quarantine/ and the counts adding up: rows read = imported + quarantined (asserted).
  *
+ * <p>Damaged input: {@link ImportInput#check} refuses, before anything is written, an input that cannot be read at
+ * all (not gzip, not Parquet, a damaged Parquet footer, a folder without part files); {@link ReadFailures} names
+ * the file when a damaged Parquet page fails a task; a cut-off .gz keeps its complete lines and ends in one
+ * truncated_input row ({@link GzipLines}); an import without any row is refused. All as one line, exit 65.
+ *
  * <p>Stages: {@link ImportSources#read} (raw rows with file and line), {@link #validated} (one
  * {@link ImportValidator} result per row), {@link #withDuplicates} (the first occurrence of a pair_id, by input
  * order then line, is kept; later ones are duplicate_pair), then the three store tables. pair_id is
