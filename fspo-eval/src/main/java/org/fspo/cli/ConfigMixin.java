@@ -20,7 +20,7 @@ public final class ConfigMixin {
   Path config;
 
   @Option(names = "--set", paramLabel = "SECTION.KEY=VALUE",
-      description = "Override one config value, e.g. --set train.lr=1e-4 (repeatable; applied after the file).")
+      description = "Override one config value, e.g. --set train.fspo.lr=1e-4 (repeatable; applied after the file).")
   List<String> sets = new ArrayList<>();
 
   public ConfigLoader loader() {

@@ -67,4 +67,44 @@ class ImportCommandTest {
     assertEquals(FspoUserException.USAGE, format.exitCode());
     assertEquals(1, format.errLines().size(), format.err());
   }
+
+  @Test
+  void unreadableInputsAreRefusedWithOneLineNamingTheFile() throws IOException {
+    Path notGzip = input("plain.jsonl.gz", row("u1", "q1"));
+    Path textAsParquet = input("rows.parquet", row("u1", "q1"));
+    Path empty = input("empty.jsonl", "", "  ");
+    Path folder = Files.createDirectories(dir.resolve("folder"));
+    Files.writeString(folder.resolve("notes.txt"), "not data");
+    for (Path bad : List.of(notGzip, textAsParquet, empty, folder)) {
+      Path out = dir.resolve("store-" + bad.getFileName());
+      CliRun run = importInto(out, "--input", bad.toString());
+      assertEquals(FspoUserException.DATA, run.exitCode(), run.err());
+      assertEquals(1, run.errLines().size(), run.err());
+      assertTrue(run.err().startsWith("fspo import: ") && run.err().contains(bad.toString()), run.err());
+      assertEquals("", run.out());
+      assertTrue(!Files.exists(out), "nothing written for " + bad);
+    }
+  }
+
+  @Test
+  void aCutOffGzipIsImportedUpToWhereItStops() throws IOException {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 30; i++) {
+      text.append(row("u" + (i % 4), "question " + i + " " + Integer.toHexString(i * 7919))).append('\n');
+    }
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (var gzip = new java.util.zip.GZIPOutputStream(bytes)) {
+      gzip.write(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    byte[] whole = bytes.toByteArray();
+    Path cut = Files.write(dir.resolve("cut.jsonl.gz"), java.util.Arrays.copyOf(whole, whole.length / 2));
+    CliRun run = importInto(dir.resolve("store"), "--input", cut.toString(), "--test-fraction", "0");
+    assertEquals(0, run.exitCode(), run.err());
+    List<String> lines = run.outLines();
+    long read = Long.parseLong(lines.get(0).replaceAll("rows read +(\\d+) .*", "$1"));
+    long imported = Long.parseLong(lines.get(1).replaceAll("imported +(\\d+) .*", "$1"));
+    assertTrue(read > 1 && read < 30, run.out());
+    assertEquals(read - 1, imported, run.out());
+    assertTrue(lines.contains("quarantined  1") && lines.contains("  truncated_input      1"), run.out());
+  }
 }

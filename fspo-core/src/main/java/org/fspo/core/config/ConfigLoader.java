@@ -2,6 +2,7 @@ package org.fspo.core.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -41,7 +42,11 @@ import org.fspo.core.FspoUserException;
  *
  * <p>Strict: an unknown section, an unknown key, or a value of the wrong type is an {@link FspoUserException}
  * (exit code {@link FspoUserException#CONFIG}) of one line that names the file (or the --set), the key path and the
- * fix. Enum values match case-insensitively ({@code fewer_shots} = {@code FEWER_SHOTS}).
+ * fix. Enum values match case-insensitively ({@code fewer_shots} = {@code FEWER_SHOTS}). Also refused: a fraction
+ * for an integer key (never truncated), a key given twice in one mapping, a syntax error (with line and column,
+ * {@link ConfigSyntax}), a null where the default is a value ({@link ConfigNulls}); a record's own refusal
+ * ({@link ConfigValueException}) is reported with the key's whole path. Relative {@link ConfigPath} values in the file
+ * resolve against the file's folder ({@link ConfigPaths}).
  */
 public final class ConfigLoader {
   private static final ObjectMapper YAML = configure(YAMLMapper.builder(
@@ -50,14 +55,18 @@ public final class ConfigLoader {
   private static final ObjectMapper JSON = configure(JsonMapper.builder().build());
 
   private final String origin;
+  /** The config file's folder, against which its relative {@link ConfigPath} values resolve; null: none. */
+  private final Path baseDir;
   private final ObjectNode fileTree;
   private final List<Override> overrides;
   private final Set<String> sections;
 
   private record Override(String text, String section, List<String> path, JsonNode value) {}
 
-  private ConfigLoader(String origin, ObjectNode fileTree, List<Override> overrides, Set<String> sections) {
+  private ConfigLoader(String origin, Path baseDir, ObjectNode fileTree, List<Override> overrides,
+      Set<String> sections) {
     this.origin = origin;
+    this.baseDir = baseDir;
     this.fileTree = fileTree;
     this.overrides = overrides;
     this.sections = sections;
@@ -83,7 +92,7 @@ public final class ConfigLoader {
     for (String set : sets == null ? List.<String>of() : sets) {
       parsed.add(parseOverride(set, allowed));
     }
-    return new ConfigLoader(origin, tree, List.copyOf(parsed), allowed);
+    return new ConfigLoader(origin, file == null ? null : file.getParent(), tree, List.copyOf(parsed), allowed);
   }
 
   /** The section read into {@code type}, starting from {@code type}'s static {@code defaults()} if it has one. */
@@ -103,12 +112,15 @@ public final class ConfigLoader {
         throw new FspoUserException(origin + ": section '" + name + "' must be a mapping of keys to values",
             FspoUserException.CONFIG);
       }
-      deepMerge(merged, (ObjectNode) fromFile);
+      deepMerge(merged, ConfigPaths.resolved(type, (ObjectNode) fromFile, baseDir));
     }
     for (Override set : overrides) {
       if (set.section.equals(name)) {
         apply(merged, set);
       }
+    }
+    if (defaults != null) {
+      ConfigNulls.refuse(name, merged, YAML.valueToTree(defaults), this::whereSet);
     }
     try {
       return YAML.treeToValue(merged, type);
@@ -145,6 +157,10 @@ public final class ConfigLoader {
     return mapper.setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+        // 2.5 for an integer key is refused, not truncated to 2
+        .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+        // a key given twice in one mapping is refused: which one wins is an accident of the reader
+        .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
         .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
         .configure(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS, true);
   }
@@ -159,8 +175,8 @@ public final class ConfigLoader {
     try {
       tree = mapper.readTree(file.toFile());
     } catch (IOException e) {
-      throw new FspoUserException(file + ": not valid " + (mapper == JSON ? "JSON" : "YAML") + " ("
-          + firstLine(e.getMessage()) + "); fix the syntax", FspoUserException.CONFIG, e);
+      throw new FspoUserException(ConfigSyntax.describe(file, mapper == JSON ? "JSON" : "YAML", e),
+          FspoUserException.CONFIG, e);
     }
     if (tree == null || tree.isMissingNode() || tree.isNull()) {
       return JsonNodeFactory.instance.objectNode();
@@ -177,7 +193,7 @@ public final class ConfigLoader {
     String key = eq < 0 ? "" : set.substring(0, eq).strip();
     List<String> path = List.of(key.split("\\.", -1));
     if (eq < 0 || path.size() < 2 || path.stream().anyMatch(String::isEmpty)) {
-      throw new FspoUserException("--set " + set + ": expected section.key=value, e.g. --set train.lr=1e-4",
+      throw new FspoUserException("--set " + set + ": expected section.key=value, e.g. --set train.fspo.lr=1e-4",
           FspoUserException.USAGE);
     }
     if (!allowed.contains(path.get(0))) {
@@ -224,10 +240,17 @@ public final class ConfigLoader {
 
   private FspoUserException explain(String name, Class<?> type, Exception e) {
     String path = name;
-    if (e instanceof MismatchedInputException mismatch) {
-      path = name + mismatch.getPath().stream()
+    if (e instanceof JsonMappingException mapping) {
+      path = name + mapping.getPath().stream()
           .map(ref -> ref.getFieldName() != null ? "." + ref.getFieldName() : "[" + ref.getIndex() + "]")
           .reduce("", String::concat);
+    }
+    ConfigValueException refused = causeOf(e, ConfigValueException.class);
+    if (refused != null) {
+      // the record that refused sits at `path`; its key is relative to it
+      String key = path + "." + refused.key();
+      return new FspoUserException(whereSet(key) + ": " + refused.describe(key) + "; fix the value",
+          FspoUserException.CONFIG, e);
     }
     String where = whereSet(path);
     String message;
@@ -251,7 +274,19 @@ public final class ConfigLoader {
     return new FspoUserException(message, FspoUserException.CONFIG, e);
   }
 
-  /** "--set train.lr=abc" when the bad key came from an override, else the file name. */
+  private static <X extends Throwable> X causeOf(Throwable e, Class<X> type) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (type.isInstance(cause)) {
+        return type.cast(cause);
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return null;
+  }
+
+  /** "--set train.fspo.lr=abc" when the bad key came from an override, else the file name. */
   private String whereSet(String path) {
     for (int i = overrides.size() - 1; i >= 0; i--) {
       Override set = overrides.get(i);

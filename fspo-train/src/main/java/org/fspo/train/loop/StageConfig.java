@@ -1,6 +1,7 @@
 package org.fspo.train.loop;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import org.fspo.core.config.ConfigValueException;
 import org.fspo.train.loss.PreferenceLoss;
 
 /**
@@ -31,14 +32,21 @@ public record StageConfig(
     @JsonProperty("rpo_alpha") double rpoAlpha) {
 
   public StageConfig {
-    TrainConfig.require(epochs >= 0 && steps >= 0 && epochs + steps > 0, "epochs/steps",
-        "non-negative, at least one positive", epochs + "/" + steps);
-    TrainConfig.require(lr >= 0, "lr", "non-negative", lr);
-    TrainConfig.require(loss.equals("ipo") || loss.equals("dpo"), "fspo.loss", "ipo or dpo", loss);
-    TrainConfig.require(reduction.equals("sum") || reduction.equals("mean_per_token"), "fspo.reduction",
-        "sum or mean_per_token", reduction);
-    TrainConfig.require(beta > 0, "fspo.beta", "positive", beta);
-    TrainConfig.require(rpoAlpha >= 0, "fspo.rpo_alpha", "non-negative", rpoAlpha);
+    // Keys relative to the stage: the config loader names the stage (train.sft.lr, train.fspo.lr) in the message.
+    require(epochs >= 0 && steps >= 0 && epochs + steps > 0, "epochs/steps", "non-negative, at least one positive",
+        epochs + "/" + steps);
+    require(lr >= 0, "lr", "non-negative", lr);
+    require(loss.equals("ipo") || loss.equals("dpo"), "loss", "ipo or dpo", loss);
+    require(reduction.equals("sum") || reduction.equals("mean_per_token"), "reduction", "sum or mean_per_token",
+        reduction);
+    require(beta > 0, "beta", "positive", beta);
+    require(rpoAlpha >= 0, "rpo_alpha", "non-negative", rpoAlpha);
+  }
+
+  private static void require(boolean ok, String key, String what, Object got) {
+    if (!ok) {
+      throw new ConfigValueException(key, what, got);
+    }
   }
 
   public static StageConfig sftDefaults() {

@@ -29,6 +29,7 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.fspo.core.FspoUserException;
 import org.fspo.core.config.ConfigLoader;
 import org.fspo.core.episode.Split;
 import org.fspo.core.episode.StableHash;
@@ -42,6 +43,11 @@ import org.fspo.synth.store.WriteOptions;
  * {@code fspo import}: Hugging Face-style preference rows (user_id, prompt, chosen, rejected, optional
  * user_description and domain) from JSONL or Parquet into the episode store, with every unusable row in
  * quarantine/ and the counts adding up: rows read = imported + quarantined (asserted).
+ *
+ * <p>Damaged input: {@link ImportInput#check} refuses, before anything is written, an input that cannot be read at
+ * all (not gzip, not Parquet, a damaged Parquet footer, a folder without part files); {@link ReadFailures} names
+ * the file when a damaged Parquet page fails a task; a cut-off .gz keeps its complete lines and ends in one
+ * truncated_input row ({@link GzipLines}); an import without any row is refused. All as one line, exit 65.
  *
  * <p>Stages: {@link ImportSources#read} (raw rows with file and line), {@link #validated} (one
  * {@link ImportValidator} result per row), {@link #withDuplicates} (the first occurrence of a pair_id, by input
@@ -70,28 +76,33 @@ public final class ImportJob {
 
   /** Runs the import into {@code out}; a no-op (reported as such) when out already holds the same import. */
   public static ImportSummary run(SparkSession spark, ImportConfig config, String out, boolean overwrite) {
-    ImportSources.check(spark, config.inputs());
+    List<ImportInput> inputs = ImportSources.check(spark, config.inputs());
     String fingerprint = fingerprint(config, ImportSources.contentHashes(spark, config.inputs()));
     if (EpisodeStore.isUpToDate(spark, out, fingerprint, overwrite)) {
       return ImportSummary.of(out, EpisodeStore.manifest(spark, out), true);
     }
-    Dataset<Row> rows = withDuplicates(validated(ImportSources.read(spark, config.inputs()))).cache();
+    Dataset<Row> rows = withDuplicates(validated(ImportSources.read(spark, inputs))).cache();
     try {
       Map<String, Long> byReason = new LinkedHashMap<>();
-      for (Row row : rows.groupBy(REASON).count().collectAsList()) {
+      for (Row row : ReadFailures.named(inputs, () -> rows.groupBy(REASON).count().collectAsList())) {
         byReason.put(row.isNullAt(0) ? "ok" : row.getString(0), row.getLong(1));
       }
       long blank = byReason.getOrDefault(BLANK, 0L);
       long read = byReason.values().stream().mapToLong(Long::longValue).sum() - blank;
+      if (read == 0) {
+        throw new FspoUserException("no rows to import in " + String.join(", ", config.inputs()) + " (empty"
+            + (blank > 0 ? ", only " + blank + " blank line(s)" : "") + "); give files with at least one row",
+            FspoUserException.DATA);
+      }
       Map<String, Object> stats = new LinkedHashMap<>();
       stats.put("files", config.inputs().size());
       stats.put("rows_read", read);
       stats.put("blank_lines", blank);
       String createdAt = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
       JsonNode configTree = ConfigLoader.toTree(config);
-      Manifest manifest = EpisodeStore.write(spark, out, tables(rows.filter(col(REASON).isNull().or(
-          col(REASON).notEqual(BLANK))), config, createdAt),
-          WriteOptions.of(PRODUCER, fingerprint, configTree).withStats(stats).withOverwrite(overwrite));
+      Manifest manifest = ReadFailures.named(inputs, () -> EpisodeStore.write(spark, out,
+          tables(rows.filter(col(REASON).isNull().or(col(REASON).notEqual(BLANK))), config, createdAt),
+          WriteOptions.of(PRODUCER, fingerprint, configTree).withStats(stats).withOverwrite(overwrite)));
       ImportSummary summary = ImportSummary.of(out, manifest, false);
       if (summary.rowsRead() != summary.imported() + summary.quarantined()) {
         throw new IllegalStateException("import lost rows: read " + summary.rowsRead() + " but imported "
@@ -115,30 +126,36 @@ public final class ImportJob {
     return StableHash.sha256Hex(parts.toArray(String[]::new));
   }
 
-  /** Raw rows plus the validator's verdict and fields; blank lines get reason "blank" (not rows, not stored). */
+  /**
+   * Raw rows plus the validator's verdict and fields; blank lines get reason "blank" (not rows, not stored), a row
+   * with a read_error (where a damaged file stopped) gets truncated_input with that error as its detail.
+   */
   static Dataset<Row> validated(Dataset<Row> raw) {
+    int sourceColumns = ImportSources.RAW.size();
     MapFunction<Row, Row> check = row -> {
       String text = row.getString(5);
+      String readError = row.getString(6);
       Object[] values = new Object[VALIDATED.size()];
-      for (int i = 0; i < 6; i++) {
+      for (int i = 0; i < sourceColumns; i++) {
         values[i] = row.get(i);
       }
+      int at = sourceColumns;
+      if (readError != null) {
+        values[at] = ImportValidator.TRUNCATED_INPUT;
+        values[at + 1] = readError;
+        return RowFactory.create(values);
+      }
       if (text.isEmpty()) {
-        values[6] = BLANK;
+        values[at] = BLANK;
         return RowFactory.create(values);
       }
       ImportValidator.Result result = ImportValidator.validate(text);
-      values[6] = result.reason();
-      values[7] = result.detail();
-      values[8] = result.userId();
-      values[9] = result.prompt();
-      values[10] = result.chosen();
-      values[11] = result.rejected();
-      values[12] = result.userDescription();
-      values[13] = result.domain();
+      Object[] fields = {result.reason(), result.detail(), result.userId(), result.prompt(), result.chosen(),
+          result.rejected(), result.userDescription(), result.domain()};
+      System.arraycopy(fields, 0, values, at, fields.length);
       return RowFactory.create(values);
     };
-    return raw.select("file_index", "source", "part", "position", "location", "raw")
+    return raw.select("file_index", "source", "part", "position", "location", "raw", "read_error")
         .map(check, Encoders.row(VALIDATED));
   }
 

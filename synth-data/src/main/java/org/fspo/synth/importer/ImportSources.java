@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -27,24 +26,28 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.fspo.core.FspoUserException;
 
 /**
  * Reads the import's input files into one table of raw rows, each with where it came from:
  *
  * <pre>
- * file_index | source          | part | position | location | raw
- * 0          | data/a.jsonl    |      | 1        | line 1   | {"user_id": "u1", "prompt": ...}
- * 0          | data/a.jsonl    |      | 2        | line 2   | {"user_id": "u1", broken
- * 1          | data/b.parquet  |      | 0        | row 0    | {"user_id":"u2","prompt":...}
+ * file_index | source          | part | position | location | raw                               | read_error
+ * 0          | data/a.jsonl    |      | 1        | line 1   | {"user_id": "u1", "prompt": ...}  |
+ * 0          | data/a.jsonl    |      | 2        | line 2   | {"user_id": "u1", broken          |
+ * 1          | data/b.jsonl.gz |      | 7        | line 7   | {"user_id": "u3", "pro            | the gzip data ends early ...
+ * 2          | data/c.parquet  |      | 0        | row 0    | {"user_id":"u2","prompt":...}     |
  * </pre>
  *
- * JSONL (.jsonl, .json, .ndjson, optionally .gz) is read with Spark's text input, line numbers from 1 (the order of
- * a file's splits is the order of its lines, so zipWithIndex numbers lines exactly); whitespace-only lines are kept
- * here with raw = "" and dropped, counted, by the job. Parquet (a .parquet file or a folder of them) is read with
- * Spark, each row rendered as JSON with to_json, row index from 0 (the {@code _metadata.row_index} of its file, with
- * part naming the file inside a folder), so that both formats go through the same {@link ImportValidator}; a
- * column of another type than string then shows up as non_string_field, and a null as missing_field.
+ * Every input is first checked on the driver ({@link ImportInput#check}: exists, known format, gzip magic, Parquet
+ * footers). Plain JSONL (.jsonl, .json, .ndjson) is read with Spark's text input, line numbers from 1 (the order of
+ * a file's splits is the order of its lines, so zipWithIndex numbers lines exactly). Gzip JSONL is not splittable,
+ * so each .gz file is read whole by one task through {@link GzipLines} (Spark's binaryFiles gives the stream),
+ * which keeps the complete lines of a cut-off or damaged file and ends it with one row whose read_error says where
+ * reading stopped (reason truncated_input). Whitespace-only lines are kept here with raw = "" and dropped, counted,
+ * by the job. Parquet (a .parquet file or a folder's part files) is read with Spark, each row rendered as JSON with
+ * to_json, row index from 0 (the {@code _metadata.row_index} of its file, with part naming the file inside a
+ * folder), so that both formats go through the same {@link ImportValidator}; a column of another type than string
+ * then shows up as non_string_field, and a null as missing_field.
  */
 final class ImportSources {
   static final StructType RAW = new StructType()
@@ -53,41 +56,32 @@ final class ImportSources {
       .add("part", DataTypes.StringType, false)
       .add("position", DataTypes.LongType, false)
       .add("location", DataTypes.StringType, false)
-      .add("raw", DataTypes.StringType, false);
+      .add("raw", DataTypes.StringType, false)
+      .add("read_error", DataTypes.StringType, true);
 
   private ImportSources() {}
 
-  /** Every input has a known format and exists; else a one-line user error naming the first bad one. */
-  static void check(SparkSession spark, List<String> inputs) {
+  /** Every input checked ({@link ImportInput#check}); else a one-line user error naming the first bad one. */
+  static List<ImportInput> check(SparkSession spark, List<String> inputs) {
+    List<ImportInput> checked = new ArrayList<>();
     for (String input : inputs) {
-      isParquet(input);
-      checkExists(spark, input);
+      checked.add(ImportInput.check(spark.sparkContext().hadoopConfiguration(), input));
     }
+    return checked;
   }
 
-  static Dataset<Row> read(SparkSession spark, List<String> inputs) {
-    check(spark, inputs);
+  static Dataset<Row> read(SparkSession spark, List<ImportInput> inputs) {
     Dataset<Row> all = null;
     for (int i = 0; i < inputs.size(); i++) {
-      String input = inputs.get(i);
-      Dataset<Row> rows = isParquet(input) ? parquet(spark, i, input) : jsonLines(spark, i, input);
+      ImportInput input = inputs.get(i);
+      Dataset<Row> rows = switch (input.kind()) {
+        case PARQUET -> parquet(spark, i, input);
+        case JSONL_GZ -> gzipLines(spark, i, input.path());
+        case JSONL -> jsonLines(spark, i, input.path());
+      };
       all = all == null ? rows : all.unionByName(rows);
     }
     return all;
-  }
-
-  static boolean isParquet(String input) {
-    String name = input.toLowerCase(Locale.ROOT);
-    if (name.endsWith(".parquet")) {
-      return true;
-    }
-    for (String suffix : List.of(".jsonl", ".json", ".ndjson", ".jsonl.gz", ".json.gz", ".ndjson.gz")) {
-      if (name.endsWith(suffix)) {
-        return false;
-      }
-    }
-    throw new FspoUserException("input " + input + ": unknown format; give .jsonl, .json, .ndjson (optionally .gz)"
-        + " or .parquet", FspoUserException.USAGE);
   }
 
   private static Dataset<Row> jsonLines(SparkSession spark, int fileIndex, String input) {
@@ -96,41 +90,56 @@ final class ImportSources {
         .map(lineAndIndex -> {
           long line = lineAndIndex._2() + 1;
           String text = lineAndIndex._1();
-          return RowFactory.create(fileIndex, input, "", line, "line " + line, text.isBlank() ? "" : text);
+          return RowFactory.create(fileIndex, input, "", line, "line " + line, text.isBlank() ? "" : text, null);
         });
     return spark.createDataFrame(rows, RAW);
   }
 
-  private static Dataset<Row> parquet(SparkSession spark, int fileIndex, String input) {
-    Dataset<Row> table = spark.read().parquet(input);
+  private static Dataset<Row> gzipLines(SparkSession spark, int fileIndex, String input) {
+    long bytes = length(spark, input);
+    JavaRDD<Row> rows = JavaSparkContext.fromSparkContext(spark.sparkContext()).binaryFiles(input, 1).values()
+        .flatMap(stream -> {
+          GzipLines lines = new GzipLines(stream.open(), bytes);
+          return new java.util.Iterator<Row>() {
+            @Override
+            public boolean hasNext() {
+              boolean more = lines.hasNext();
+              if (!more) {
+                lines.close();
+              }
+              return more;
+            }
+
+            @Override
+            public Row next() {
+              GzipLines.Line line = lines.next();
+              String text = line.text().isBlank() && line.error() == null ? "" : line.text();
+              return RowFactory.create(fileIndex, input, "", line.number(), "line " + line.number(), text,
+                  line.error());
+            }
+          };
+        });
+    return spark.createDataFrame(rows, RAW);
+  }
+
+  private static Dataset<Row> parquet(SparkSession spark, int fileIndex, ImportInput input) {
+    Dataset<Row> table = spark.read().parquet(input.files().toArray(String[]::new));
     Column[] data = Arrays.stream(table.columns()).map(table::col).toArray(Column[]::new);
-    boolean folder = isDirectory(spark, input);
+    boolean folder = input.files().size() > 1 || !input.files().get(0).equals(input.path());
     Column part = folder ? col("_metadata.file_name") : lit("");
     Column index = col("_metadata.row_index");
     Column location = folder
         ? org.apache.spark.sql.functions.concat(part, lit(" row "), index.cast("string"))
         : org.apache.spark.sql.functions.concat(lit("row "), index.cast("string"));
-    return table.select(lit(fileIndex).as("file_index"), lit(input).as("source"), part.as("part"),
+    return table.select(lit(fileIndex).as("file_index"), lit(input.path()).as("source"), part.as("part"),
         index.cast("long").as("position"), location.as("location"),
-        to_json(struct(data)).as("raw"));
+        to_json(struct(data)).as("raw"), lit(null).cast("string").as("read_error"));
   }
 
-  private static void checkExists(SparkSession spark, String input) {
+  private static long length(SparkSession spark, String input) {
     try {
       Path path = new Path(input);
-      if (!fs(spark, path).exists(path)) {
-        throw new FspoUserException("input " + input + " not found; check the --input path",
-            FspoUserException.NO_INPUT);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static boolean isDirectory(SparkSession spark, String input) {
-    try {
-      Path path = new Path(input);
-      return fs(spark, path).getFileStatus(path).isDirectory();
+      return fs(spark, path).getFileStatus(path).getLen();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

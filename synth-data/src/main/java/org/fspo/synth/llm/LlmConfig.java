@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.fspo.core.config.ConfigPath;
 
 /**
  * The {@code synth.llm} config section: how to reach the OpenAI-compatible server. Every key is documented with its
@@ -33,7 +34,7 @@ import java.util.Map;
 public record LlmConfig(
     @JsonProperty("base_url") String baseUrl,
     @JsonProperty("api_key_env") String apiKeyEnv,
-    @JsonProperty("api_key_file") String apiKeyFile,
+    @JsonProperty("api_key_file") @ConfigPath String apiKeyFile,
     @JsonProperty("connect_timeout_ms") int connectTimeoutMs,
     @JsonProperty("request_timeout_ms") int requestTimeoutMs,
     @JsonProperty("global_concurrency") int globalConcurrency,

@@ -5,6 +5,7 @@ import java.io.Serializable;
 import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
+import org.fspo.core.config.ConfigPath;
 
 /**
  * The {@code synth.pipeline} config section of the LLM generator: traits, counts, models and templates. Documented
@@ -26,7 +27,8 @@ import java.util.Map;
  * @param refinePersonas         iterative persona refinement: when the judge says the description is not enough,
  *                               append what it asked for and re-judge that user's pairs. Default false.
  * @param templates              folder of the prompt templates (persona.txt, question.txt, views.txt, response.txt,
- *                               judge.txt). Default conf/templates/reviews.
+ *                               judge.txt); relative in a config file: to the file's folder ({@link ConfigPath}).
+ *                               Default conf/templates/reviews (relative to the working directory).
  * @param maxTokens              completion token limit of every call. Default 512.
  * @param cacheDir               folder of the durable LLM answer cache; null puts it beside the store as
  *                               {@code <out>.llm_cache} (not inside: the store folder is swapped in atomically).
@@ -43,9 +45,9 @@ public record PipelineConfig(
     @JsonProperty("judge") ModelSpec judge,
     @JsonProperty("persona_model") ModelSpec personaModel,
     @JsonProperty("refine_personas") boolean refinePersonas,
-    @JsonProperty("templates") String templates,
+    @JsonProperty("templates") @ConfigPath String templates,
     @JsonProperty("max_tokens") int maxTokens,
-    @JsonProperty("cache_dir") String cacheDir)
+    @JsonProperty("cache_dir") @ConfigPath String cacheDir)
     implements Serializable {
 
   /** A model and its sampling temperature. */

@@ -71,6 +71,9 @@ class ImportJobTest {
     expected.put("empty_field", 1L);
     expected.put("identical_responses", 1L);
     expected.put("duplicate_pair", 2L);
+    expected.put("duplicate_key", 0L);
+    expected.put("invalid_unicode", 0L);
+    expected.put("truncated_input", 0L);
     assertEquals(expected, summary.quarantinedByReason());
     assertEquals(summary.rowsRead(), summary.imported() + summary.quarantined());
 

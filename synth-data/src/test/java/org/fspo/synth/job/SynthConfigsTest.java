@@ -13,6 +13,7 @@ import org.fspo.core.FspoUserException;
 import org.fspo.synth.llm.LlmConfig;
 import org.fspo.synth.procedural.ProceduralConfig;
 import org.fspo.synth.stage.PipelineConfig;
+import org.fspo.synth.stage.Templates;
 import org.junit.jupiter.api.Test;
 
 class SynthConfigsTest {
@@ -28,6 +29,16 @@ class SynthConfigsTest {
     assertEquals(java.util.Map.of("num_ctx", 8192), reviews.llm().extraBody().get("options"));
     assertEquals(4, SynthConfigs.load(CONF.resolve("roleplay.yaml"), List.of()).pipeline().traits().size());
     assertEquals(2, SynthConfigs.load(CONF.resolve("elix.yaml"), List.of()).pipeline().traits().size());
+  }
+
+  @Test
+  void templatesResolveAgainstTheConfigFilesFolderFromAnyWorkingDirectory() {
+    // The tests run in synth-data/, not the repository root: conf/templates/... from here does not exist.
+    for (String domain : List.of("reviews", "elix", "roleplay")) {
+      String templates = SynthConfigs.load(CONF.resolve(domain + ".yaml"), List.of()).pipeline().templates();
+      assertEquals(CONF.resolve("templates").resolve(domain).toString(), templates);
+      assertEquals(Templates.NAMES.size(), Templates.load(Path.of(templates)).size(), templates);
+    }
   }
 
   @Test
