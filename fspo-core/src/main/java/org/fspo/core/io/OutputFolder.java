@@ -70,6 +70,11 @@ public final class OutputFolder {
     if (!isFresh(dir) && !isOwn(dir, kind, legacy)) {
       throw notOurs(dir, kind, option);
     }
+    mark(dir, kind);
+  }
+
+  /** Creates {@code dir} and writes the marker of {@code kind} unless present; for callers that checked already. */
+  public static void mark(Path dir, String kind) {
     try {
       Files.createDirectories(dir);
       Path marker = dir.resolve(MARKER);

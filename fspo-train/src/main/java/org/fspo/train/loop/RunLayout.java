@@ -43,7 +43,7 @@ public record RunLayout(Path root) {
       throw new FspoUserException(root + " already holds a training run; pass --resume to continue it or choose a"
           + " new --out folder", FspoUserException.CANT_CREATE);
     }
-    OutputFolder.claim(root, OutputFolder.TRAIN_RUN, "--out", RunLayout::isLegacyRun);
+    OutputFolder.mark(root, OutputFolder.TRAIN_RUN);
   }
 
   /** A run written before the marker existed: training always writes config.yaml and tokenizer.json first. */
