@@ -8,8 +8,8 @@ package org.fspo.core;
  * {@code "data.jsonl line 7: field 'chosen' is missing; every row needs user_id, prompt, chosen, rejected"}.
  */
 public class FspoUserException extends RuntimeException {
-  /** sysexits.h: EX_USAGE 64, EX_DATAERR 65, EX_NOINPUT 66, EX_CANTCREAT 73, EX_CONFIG 78. */
-  public static final int USAGE = 64, DATA = 65, NO_INPUT = 66, CANT_CREATE = 73, CONFIG = 78;
+  /** sysexits.h: EX_USAGE 64, EX_DATAERR 65, EX_NOINPUT 66, EX_UNAVAILABLE 69, EX_CANTCREAT 73, EX_CONFIG 78. */
+  public static final int USAGE = 64, DATA = 65, NO_INPUT = 66, UNAVAILABLE = 69, CANT_CREATE = 73, CONFIG = 78;
 
   private final int exitCode;
 

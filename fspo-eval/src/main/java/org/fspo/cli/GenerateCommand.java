@@ -8,6 +8,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.fspo.core.FspoUserException;
 import org.fspo.core.episode.Split;
+import org.fspo.core.io.OutputFolder;
 import org.fspo.eval.batch.GenerateInputs;
 import org.fspo.eval.batch.GenerateJob;
 import org.fspo.eval.generate.SamplingConfig;
@@ -101,6 +102,7 @@ final class GenerateCommand implements Callable<Integer> {
     if (input.split != null && !input.split.equals(Split.TRAIN) && !input.split.equals(Split.TEST)) {
       throw new FspoUserException("--split must be train or test, got '" + input.split + "'", FspoUserException.USAGE);
     }
+    OutputFolder.refuseInputsInside(out, "--out", java.util.Arrays.asList(run, episodes, input.questions));
     Path provider = org.fspo.eval.pipeline.RunMethods.locate(run, java.util.List.of(m.key())).get(m.key());
     GenerateJob.Summary summary;
     try (SparkSession spark = SparkSessions.start("fspo generate", sparkOptions.master(), verbosity.verbose())) {

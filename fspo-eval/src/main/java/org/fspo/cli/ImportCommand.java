@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
       "Import per-user preference pairs (JSONL, JSONL.gz or Parquet with user_id, prompt, chosen, rejected and"
           + " optional user_description, domain) into an episode store.",
       "Unusable rows go to quarantine/ with the file, line or row, and the reason. Re-running into the same folder"
-          + " changes nothing; other data aimed at a non-empty folder needs --overwrite."
+          + " changes nothing; other data aimed at a store needs --overwrite. A folder that is not a store, or"
+          + " that holds one of the inputs, is never written (exit 73)."
     })
 final class ImportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -45,7 +46,8 @@ final class ImportCommand implements Callable<Integer> {
       description = "Domain of rows without a domain field. Default: ${DEFAULT-VALUE}.")
   String domain;
 
-  @Option(names = "--overwrite", description = "Replace a folder that holds a different store.")
+  @Option(names = "--overwrite", description = "Replace the store in --out (a folder with fspo's manifest.json and"
+      + " nothing else); never a folder of other files.")
   boolean overwrite;
 
   @Override

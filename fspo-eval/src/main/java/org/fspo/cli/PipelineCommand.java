@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.fspo.core.FspoUserException;
 import org.fspo.core.config.ConfigLoader;
+import org.fspo.core.io.OutputFolder;
 import org.fspo.core.episode.PreferencePair;
 import org.fspo.core.episode.Split;
 import org.fspo.eval.metrics.Method;
@@ -72,7 +73,8 @@ final class PipelineCommand implements Callable<Integer> {
     SynthConfig synth = loader.section("synth", SynthConfig.class);
     PipelineConfig pipeline = loader.section("pipeline", PipelineConfig.class);
     EvalConfig eval = loader.section("eval", EvalConfig.class).withMethods(pipeline.methods());
-    Files.createDirectories(out);
+    // OUT: new, empty, or a pipeline folder fspo wrote (pipeline.yaml "# fspo ..." before the marker existed)
+    OutputFolder.claim(out, OutputFolder.PIPELINE, "--out", PipelineCommand::isLegacyPipeline);
     Files.writeString(out.resolve("pipeline.yaml"), "# fspo " + String.join(" ", spec.commandLine().getParseResult()
         .originalArgs()) + "\n" + ConfigLoader.toYaml(java.util.Map.of("synth", synth, "pipeline", pipeline,
         "eval", eval)));
@@ -94,6 +96,15 @@ final class PipelineCommand implements Callable<Integer> {
         report.resolve("report.md"));
     log.flush();
     return 0;
+  }
+
+  static boolean isLegacyPipeline(Path dir) {
+    try (java.io.BufferedReader reader = Files.newBufferedReader(dir.resolve("pipeline.yaml"))) {
+      String first = reader.readLine();
+      return first != null && first.startsWith("# fspo ");
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private void train(Method run, List<PreferencePair> pairs, Path dir, PrintWriter log) {

@@ -21,8 +21,10 @@ import picocli.CommandLine.Spec;
           + " conf/synth-procedural.yaml) or personas, questions, responses and judged pairs through an"
           + " OpenAI-compatible server (conf/reviews.yaml, conf/elix.yaml, conf/roleplay.yaml).",
       "Prints items in = out + quarantined per stage. Re-running the same config into the same folder changes"
-          + " nothing; a different config aimed at a non-empty folder needs --overwrite. LLM answers are cached"
-          + " beside the store (OUT.llm_cache), so a rerun after a crash makes no call twice."
+          + " nothing; a different config aimed at a store needs --overwrite; a folder that is not a store is never"
+          + " written (exit 73). LLM answers are cached beside the store (OUT.llm_cache), so a rerun after a crash"
+          + " makes no call twice; failures are never cached. An unreachable server stops the job (exit 69), and a"
+          + " run that ends with no preferences exits 65."
     })
 final class SynthCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -33,7 +35,8 @@ final class SynthCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", required = true, description = "Store folder to write.")
   Path out;
 
-  @Option(names = "--overwrite", description = "Replace a folder that holds a different store.")
+  @Option(names = "--overwrite", description = "Replace the store in --out (a folder with fspo's manifest.json and"
+      + " nothing else), even one of this config; never a folder of other files.")
   boolean overwrite;
 
   @Override

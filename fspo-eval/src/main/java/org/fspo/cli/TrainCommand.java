@@ -50,7 +50,8 @@ final class TrainCommand implements Callable<Integer> {
           + "training train.model's shape from scratch.")
   Path init;
 
-  @Option(names = "--resume", description = "Continue the run in --out from its newest checkpoint.")
+  @Option(names = "--resume", description = "Continue the run in --out from its newest checkpoint (only a folder fspo"
+      + " train wrote; any other non-empty folder is refused).")
   boolean resume;
 
   @Option(names = "--ref-cache", paramLabel = "DIR",

@@ -127,7 +127,7 @@ class GenerateCommandTest {
     CliRun refused = generate(mine);
     assertEquals(FspoUserException.CANT_CREATE, refused.exitCode());
     assertEquals(1, refused.errLines().size(), refused.err());
-    assertTrue(refused.err().contains("was not written by fspo generate"), refused.err());
+    assertTrue(refused.err().contains("is not an fspo generate output"), refused.err());
     assertEquals("keep me", Files.readString(mine.resolve("notes.txt")));
     try (Stream<Path> s = Files.list(mine)) {
       assertEquals(1, s.count());

@@ -45,4 +45,25 @@ class SynthCommandTest {
     assertEquals(1, bad.errLines().size(), bad.err());
     assertTrue(bad.err().contains("colour"), bad.err());
   }
+
+  @Test
+  void anUnreachableServerStopsFastWithOneLineNamingItAndWritesNothing() throws Exception {
+    int port;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = socket.getLocalPort(); // closed again: nothing listens there
+    }
+    Path out = dir.resolve("llm");
+    CliRun down = CliRun.of("synth", "--master", "local[1]", "--config",
+        Path.of("..", "conf", "reviews.yaml").toString(), "--out", out.toString(),
+        "--set", "synth.llm.base_url=http://127.0.0.1:" + port + "/v1", "--set", "synth.llm.max_attempts=2",
+        "--set", "synth.llm.backoff_initial_ms=1", "--set", "synth.llm.backoff_max_ms=5",
+        "--set", "synth.pipeline.templates=" + Path.of("..", "conf", "templates", "reviews"));
+    assertEquals(FspoUserException.UNAVAILABLE, down.exitCode(), down.err());
+    assertEquals(1, down.errLines().size(), down.err());
+    String line = down.errLines().get(0);
+    assertTrue(line.startsWith("fspo synth: synth stopped in stage personas: the LLM server http://127.0.0.1:" + port
+        + "/v1 failed 8 calls in a row (last: 2 attempts failed; last: connection refused to 127.0.0.1:" + port + ")"),
+        line);
+    assertTrue(!java.nio.file.Files.exists(out), "no store was written");
+  }
 }

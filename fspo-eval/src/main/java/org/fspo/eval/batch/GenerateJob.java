@@ -19,6 +19,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.fspo.core.FspoUserException;
 import org.fspo.core.episode.StableHash;
+import org.fspo.core.io.OutputFolder;
 import org.fspo.eval.generate.SamplingConfig;
 import org.fspo.eval.metrics.Method;
 import org.fspo.eval.pipeline.RunMethods;
@@ -130,27 +131,33 @@ public final class GenerateJob {
     deleteTree(tmp);
   }
 
-  /** Refuses an OUT that holds anything but this job's own earlier output (never writes into a user's folder). */
+  /**
+   * The output-folder rule ({@link OutputFolder}): OUT must be new, empty, or a folder fspo generate wrote; and then
+   * of this same job (same fingerprint), which resumes. Anything else is refused with one line and left untouched.
+   */
   static void claim(Path out, String fingerprint) {
-    Path manifest = out.resolve(GenerateTables.MANIFEST);
-    try {
-      if (Files.isDirectory(out) && !isEmpty(out)) {
-        String found = Files.isRegularFile(manifest) ? JSON.readTree(manifest.toFile()).path("fingerprint").asText()
-            : null;
-        if (found == null) {
-          throw new FspoUserException(out + " is not empty and was not written by fspo generate; choose a new or "
-              + "empty --out folder", FspoUserException.CANT_CREATE);
-        }
-        if (!found.equals(fingerprint)) {
-          throw new FspoUserException(out + " holds the output of a different generate job (other input, model, "
-              + "method, shots or sampling); choose a new --out folder", FspoUserException.CANT_CREATE);
-        }
-        return; // the same job: resume
+    if (!OutputFolder.isFresh(out)) {
+      if (!OutputFolder.isOwn(out, OutputFolder.GENERATE_OUTPUT, dir -> false)) {
+        throw OutputFolder.notOurs(out, OutputFolder.GENERATE_OUTPUT, "--out");
       }
-      Files.createDirectories(out);
-      ObjectNode m = JSON.createObjectNode().put("producer", "generate").put("fingerprint", fingerprint)
-          .put("complete", false);
-      Files.writeString(manifest, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m));
+      Path manifest = out.resolve(GenerateTables.MANIFEST);
+      String found;
+      try {
+        found = Files.isRegularFile(manifest) ? JSON.readTree(manifest.toFile()).path("fingerprint").asText() : "";
+      } catch (IOException e) {
+        found = "";
+      }
+      if (!found.equals(fingerprint)) {
+        throw new FspoUserException(out + " holds the output of a different generate job (other input, model, "
+            + "method, shots or sampling); choose a new --out folder", FspoUserException.CANT_CREATE);
+      }
+      return; // the same job: resume
+    }
+    OutputFolder.mark(out, OutputFolder.GENERATE_OUTPUT);
+    ObjectNode m = JSON.createObjectNode().put("producer", "generate").put("fingerprint", fingerprint)
+        .put("complete", false);
+    try {
+      Files.writeString(out.resolve(GenerateTables.MANIFEST), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m));
     } catch (IOException e) {
       throw new FspoUserException(out + ": cannot write (" + e.getMessage() + ")", FspoUserException.CANT_CREATE);
     }
@@ -213,12 +220,6 @@ public final class GenerateJob {
   private static long count(SparkSession spark, Path out, String table) {
     Path dir = out.resolve(table);
     return Files.isDirectory(dir) ? spark.read().parquet(dir.toString()).count() : 0;
-  }
-
-  private static boolean isEmpty(Path dir) throws IOException {
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.findAny().isEmpty();
-    }
   }
 
   private static void move(Path from, Path to) {

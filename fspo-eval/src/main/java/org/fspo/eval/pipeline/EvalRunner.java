@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.fspo.core.FspoUserException;
+import org.fspo.core.io.OutputFolder;
 import org.fspo.core.episode.PreferencePair;
 import org.fspo.core.episode.Split;
 import org.fspo.core.episode.UserRecord;
@@ -41,6 +42,9 @@ public final class EvalRunner {
    */
   public static Report run(SparkSession spark, EvalConfig config, Path runDir, Path store, Path judgeConfig, Path out,
       Path gate, PrintWriter log) {
+    // the report folder: new, empty, or a report fspo wrote (report.json before the marker existed); never others
+    OutputFolder.refuseInputsInside(out, "--out", java.util.Arrays.asList(runDir, store, judgeConfig));
+    OutputFolder.claim(out, OutputFolder.EVAL_REPORT, "--out", d -> Files.isRegularFile(d.resolve("report.json")));
     List<PreferencePair> pairs = EpisodeStore.loadPreferences(spark, store.toString(), Split.TEST);
     if (pairs.isEmpty()) {
       throw new FspoUserException(store + ": no held-out pairs (split=test); write the store with a test fraction "

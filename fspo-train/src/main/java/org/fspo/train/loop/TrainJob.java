@@ -43,6 +43,7 @@ public final class TrainJob {
       throw new FspoUserException("the store has no train pairs; import or synthesize data first, or check the "
           + "split (a test fraction of 1 puts every user in test)", FspoUserException.NO_INPUT);
     }
+    new RunLayout(out).claim(options.resume());
     Trainer.refuseExistingRun(out, options.resume());
     RunLayout run = new RunLayout(out);
     if (options.resume()) ResumeCheck.requireSameConfig(run, config); // before anything is built (Trainer rechecks)

@@ -188,7 +188,8 @@ public final class Trainer {
   public static void refuseExistingRun(Path root, boolean resume) {
     if (resume || !Files.isDirectory(root)) return;
     try (var s = Files.list(root)) {
-      if (s.anyMatch(p -> !p.getFileName().toString().equals("ref-cache"))) {
+      if (s.anyMatch(p -> !p.getFileName().toString().equals("ref-cache")
+          && !p.getFileName().toString().equals(org.fspo.core.io.OutputFolder.MARKER))) {
         throw new FspoUserException(root + " already holds files; pass --resume to continue that run or choose "
             + "a new --out folder", FspoUserException.CANT_CREATE);
       }

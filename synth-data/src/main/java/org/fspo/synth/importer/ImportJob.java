@@ -78,7 +78,7 @@ public final class ImportJob {
   public static ImportSummary run(SparkSession spark, ImportConfig config, String out, boolean overwrite) {
     List<ImportInput> inputs = ImportSources.check(spark, config.inputs());
     String fingerprint = fingerprint(config, ImportSources.contentHashes(spark, config.inputs()));
-    if (EpisodeStore.isUpToDate(spark, out, fingerprint, overwrite)) {
+    if (EpisodeStore.isUpToDate(spark, out, fingerprint, overwrite, config.inputs())) {
       return ImportSummary.of(out, EpisodeStore.manifest(spark, out), true);
     }
     Dataset<Row> rows = withDuplicates(validated(ImportSources.read(spark, inputs))).cache();

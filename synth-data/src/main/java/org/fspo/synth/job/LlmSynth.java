@@ -29,6 +29,7 @@ import org.fspo.synth.stage.Templates;
  * The LLM run: personas, questions, views, responses, judgement in both orders, position-flip filter, optional
  * persona refinement, then the store tables. Every LLM call goes through the durable cache (by default
  * {@code OUT.llm_cache} beside the store), so rerunning after a crash makes no call twice and gives the same tables.
+ * Only answers are cached; a stage that meets an unreachable or refusing server stops the job ({@link Outage}).
  */
 public final class LlmSynth {
   private LlmSynth() {}
@@ -51,6 +52,7 @@ public final class LlmSynth {
     int executors = executorCount(spark);
     LlmContext ctx = new LlmContext(config.llm(), cacheDir(config, out).toAbsolutePath().toString(),
         config.llm().permitsPerExecutor(executors), config.seed(), templates, version);
+    String server = config.llm().baseUrl();
     List<StageCount> counts = new ArrayList<>();
     List<Dataset<Row>> quarantine = new ArrayList<>();
 
@@ -58,22 +60,24 @@ public final class LlmSynth {
         config.seed(), pipeline), config);
     LlmMapper.Split described = LlmStages.withPersonas(personas.drop("split"), ctx, pipeline);
     Dataset<Row> users = described.out().join(personas.select("user_id", "split"), "user_id");
-    account(counts, quarantine, "personas", personas.count(), described.out().count(), described.quarantine());
+    account(counts, quarantine, "personas", personas.count(), described.out().count(), described.quarantine(),
+        server);
 
     Dataset<Row> slots = PairStages.questionSlots(spark, pipeline);
     LlmMapper.Split written = LlmStages.withQuestions(slots, ctx, pipeline);
     LlmMapper.Split distinct = PairStages.dedupeQuestions(written.out());
     account(counts, quarantine, "questions", slots.count(), distinct.out().count(),
-        written.quarantine().unionByName(distinct.quarantine()));
+        written.quarantine().unionByName(distinct.quarantine()), server);
 
     Dataset<Row> assignments = PairStages.assignQuestions(users, distinct.out(), config.seed(),
         pipeline.questionsPerUser()).localCheckpoint(true);
     Dataset<Row> asked = distinct.out().join(assignments.select("question_id").distinct(), "question_id");
     LlmMapper.Split views = LlmStages.withViews(asked, ctx, pipeline);
     account(counts, quarantine, "views", asked.count(), views.out().select("question_id").distinct().count(),
-        views.quarantine());
+        views.quarantine(), server);
     LlmMapper.Split responses = LlmStages.withResponses(views.out(), ctx, pipeline);
-    account(counts, quarantine, "responses", views.out().count(), responses.out().count(), responses.quarantine());
+    account(counts, quarantine, "responses", views.out().count(), responses.out().count(), responses.quarantine(),
+        server);
 
     Dataset<Row> pairs = PairStages.capPairsPerUser(PairStages.explodePairs(assignments, responses.out()),
         config.seed(), config.pairsPerUser()).localCheckpoint(true);
@@ -98,7 +102,7 @@ public final class LlmSynth {
     }
     LlmMapper.Split consistent = PairStages.filterPositionFlips(judged.out());
     account(counts, quarantine, "judge", pairs.count(), consistent.out().count(),
-        judgeQuarantine.unionByName(consistent.quarantine()));
+        judgeQuarantine.unionByName(consistent.quarantine()), server);
 
     Dataset<Row> labelled = consistent.out().join(users.select("user_id", "split"), "user_id").select(
         col("user_id"), col("question").as("prompt"), col("chosen"), col("rejected"),
@@ -137,8 +141,10 @@ public final class LlmSynth {
         .add("split", org.apache.spark.sql.types.DataTypes.StringType));
   }
 
+  /** Records a stage's counts and quarantine; stops the job with one line if the stage met an {@link Outage}. */
   private static void account(List<StageCount> counts, List<Dataset<Row>> quarantine, String stage, long in,
-      long out, Dataset<Row> quarantined) {
+      long out, Dataset<Row> quarantined, String server) {
+    Outage.check(stage, in, out, quarantined, server);
     counts.add(new StageCount(stage, in, out, quarantined.count()));
     quarantine.add(quarantined);
   }

@@ -3,7 +3,9 @@ package org.fspo.synth.job;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import org.apache.spark.sql.SparkSession;
+import org.fspo.core.FspoUserException;
 import org.fspo.synth.stage.Templates;
 import org.fspo.synth.store.EpisodeStore;
 import org.fspo.synth.store.Manifest;
@@ -35,13 +37,15 @@ public final class SynthJob {
 
   /**
    * Produces and writes the store under {@code out}, printing items in = out + quarantined per stage to
-   * {@code log}. A folder that already holds this job's store is left as is; one holding a different store is
-   * refused with one line (unless {@code overwrite}), before any LLM call is made.
+   * {@code log}. A folder that already holds this job's complete store is left as is (unless {@code overwrite}); one
+   * holding a different store is refused with one line (unless {@code overwrite}), and a folder that is not a store
+   * always, before any LLM call is made. A run that meets an unreachable server stops with one line ({@link Outage});
+   * one that ends with no preferences writes its store (the quarantine says why), then fails with exit 65.
    */
   public static Manifest run(SparkSession spark, SynthConfig config, Path out, boolean overwrite,
       java.io.PrintWriter log) {
     String fingerprint = SynthStore.fingerprint(config, templateVersion(config));
-    if (SynthStore.isUpToDate(spark, out, fingerprint, overwrite)) {
+    if (SynthStore.isUpToDate(spark, out, fingerprint, overwrite, inputs(config, out))) {
       log.println("synth: " + out + " already holds this store (fingerprint " + fingerprint.substring(0, 12)
           + "); nothing to do");
       log.flush();
@@ -59,8 +63,28 @@ public final class SynthJob {
           output.disagreement().meanDifference(), output.disagreement().userPairs(),
           output.disagreement().sharedItems());
     }
+    long retryable = SynthStore.retryable(manifest);
+    if (retryable > 0) {
+      log.println("  " + retryable + " item(s) failed for a reason a rerun can change (see quarantine/); they are"
+          + " not cached: run the same command again to retry only them");
+    }
     log.flush();
+    if (manifest.count("preferences") == 0) {
+      throw new FspoUserException("synth wrote no preferences to " + out + ": " + output.counts().stream()
+          .map(c -> c.stage() + " " + c.in() + " in, " + c.out() + " out, " + c.quarantined() + " quarantined")
+          .collect(java.util.stream.Collectors.joining("; ")) + "; the reasons are in " + out.resolve("quarantine")
+          + " (fspo render and DuckDB read it)", FspoUserException.DATA);
+    }
     return manifest;
+  }
+
+  /** What the job reads that must not lie inside the store folder: the templates and the LLM cache. */
+  static List<String> inputs(SynthConfig config, Path out) {
+    if (!SynthConfig.LLM.equals(config.generator())) {
+      return List.of();
+    }
+    return List.of(Path.of(config.pipeline().templates()).toAbsolutePath().toString(),
+        LlmSynth.cacheDir(config, out).toAbsolutePath().toString());
   }
 
   /** {@code SynthJob CONFIG.yaml OUT_DIR [--set synth.key=value]...}; {@code fspo synth} is the friendlier entry. */

@@ -2,6 +2,7 @@ package org.fspo.synth.job;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.fspo.core.config.ConfigLoader;
@@ -30,9 +31,19 @@ public final class SynthStore {
     }
   }
 
-  /** Throws the store's one-line refusal if {@code out} holds a different store; true if it already holds this one. */
-  public static boolean isUpToDate(SparkSession spark, Path out, String fingerprint, boolean overwrite) {
-    return EpisodeStore.isUpToDate(spark, out.toString(), fingerprint, overwrite);
+  /**
+   * Throws the store's one-line refusal if {@code out} may not be written (another store without overwrite, a folder
+   * that is not a store, one of {@code inputs} inside it); true if it already holds this job's complete store.
+   */
+  public static boolean isUpToDate(SparkSession spark, Path out, String fingerprint, boolean overwrite,
+      List<String> inputs) {
+    return EpisodeStore.isUpToDate(spark, out.toString(), fingerprint, overwrite, inputs);
+  }
+
+  /** Quarantined items of a written store that a rerun may turn into output (see {@link Outage#RETRYABLE}). */
+  public static long retryable(Manifest manifest) {
+    return manifest.quarantineByReason().entrySet().stream().filter(e -> Outage.RETRYABLE.contains(e.getKey()))
+        .mapToLong(Map.Entry::getValue).sum();
   }
 
   public static Manifest write(SparkSession spark, SynthConfig config, Path out, SynthOutput output,
@@ -43,6 +54,9 @@ public final class SynthStore {
       stages.put(count.stage(), Map.of("in", count.in(), "out", count.out(), "quarantined", count.quarantined()));
     }
     stats.put("generator", config.generator());
+    // a store with failures a rerun can change is not "done": the same command runs it again (cached answers reused)
+    stats.put(EpisodeStore.COMPLETE, output.quarantine().filter(
+        org.apache.spark.sql.functions.col("reason").isin(Outage.RETRYABLE.toArray())).isEmpty());
     stats.put("stages", stages);
     if (output.disagreement() != null) {
       stats.put("user_disagreement", output.disagreement());

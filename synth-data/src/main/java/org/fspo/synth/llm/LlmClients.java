@@ -15,13 +15,18 @@ public final class LlmClients {
 
   private LlmClients() {}
 
-  /** The shared client; without the cache when {@code cache: false}. */
-  public static LlmClient get(LlmConfig config, String cacheDir, int permits) {
-    String key = config + "|" + cacheDir + "|" + permits;
-    return CLIENTS.computeIfAbsent(key, k -> {
-      OpenAiCompatibleClient http = HTTP.computeIfAbsent(k,
+  /**
+   * The shared client of one run: cache (unless {@code cache: false}) in front of the run's {@link CircuitBreaker}
+   * in front of the HTTP client. The HTTP client (connections, permits) is shared across runs; the breaker is not,
+   * so a run after an outage starts with it closed.
+   */
+  public static LlmClient get(LlmConfig config, String cacheDir, int permits, String runId) {
+    String httpKey = config + "|" + cacheDir + "|" + permits;
+    return CLIENTS.computeIfAbsent(httpKey + "|" + runId, k -> {
+      OpenAiCompatibleClient http = HTTP.computeIfAbsent(httpKey,
           h -> new OpenAiCompatibleClient(config, ExecutorLimits.forServer(config.baseUrl(), permits)));
-      return config.cache() ? new CachingLlmClient(http, new ResponseCache(Path.of(cacheDir))) : http;
+      LlmClient guarded = new CircuitBreaker(http, config.baseUrl(), CircuitBreaker.TRIP_AFTER);
+      return config.cache() ? new CachingLlmClient(guarded, new ResponseCache(Path.of(cacheDir))) : guarded;
     });
   }
 

@@ -9,7 +9,8 @@ import java.io.Serializable;
  * @param isOk     whether {@code content} is a usable answer
  * @param content  the answer (assistant message content), or null on failure
  * @param reason   null when ok; else "client_error" (400/422, never retried), "retries_exhausted",
- *                 "invalid_output" (schema mismatch after one repair), "bad_request" (e.g. 401/403/404)
+ *                 "invalid_output" (schema mismatch after one repair), "bad_request" (e.g. 401/403/404),
+ *                 "server_unavailable" / "server_refused" (an open {@link CircuitBreaker}: no request was sent)
  * @param detail   one sentence: the server's message or the validation error (never the API key)
  * @param raw      the raw model output or response body (bounded), or null; on success the response body, so that
  *                 callers can read fields beyond the content (eval's judge reads the logprobs)
@@ -35,6 +36,11 @@ public record LlmResult(boolean isOk, String content, String reason, String deta
 
   public LlmResult withAttempts(int total) {
     return new LlmResult(isOk, content, reason, detail, raw, total);
+  }
+
+  /** {@code text} on one line (newlines become spaces), for messages built from server output. */
+  public static String oneLine(String text) {
+    return text == null ? "" : text.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
   }
 
   static String bound(String text) {

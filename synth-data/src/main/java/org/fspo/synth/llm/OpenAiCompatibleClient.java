@@ -78,7 +78,7 @@ public final class OpenAiCompatibleClient implements LlmClient {
         }
         lastRaw = text;
       } catch (IOException e) {
-        lastDetail = e.getClass().getSimpleName() + ": " + apiKey.redact(String.valueOf(e.getMessage()));
+        lastDetail = apiKey.redact(describe(e, endpoint));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return LlmResult.failed("interrupted", "interrupted while calling " + endpoint, null, attempt);
@@ -141,6 +141,33 @@ public final class OpenAiCompatibleClient implements LlmClient {
     } catch (IOException | RuntimeException e) {
       return null;
     }
+  }
+
+  /**
+   * A transport failure in words, naming the host: the JDK's HttpClient throws a ConnectException whose message is
+   * null (the cause holds "Connection refused"), so the class name alone would read "ConnectException: null".
+   */
+  static String describe(IOException e, URI endpoint) {
+    String where = endpoint.getHost() + ":" + (endpoint.getPort() < 0
+        ? ("https".equals(endpoint.getScheme()) ? 443 : 80) : endpoint.getPort());
+    String message = null;
+    for (Throwable cause = e; cause != null && message == null; cause = cause.getCause()) {
+      message = cause.getMessage() == null || cause.getMessage().isBlank() ? null : cause.getMessage().strip();
+    }
+    if (e instanceof java.net.http.HttpConnectTimeoutException) {
+      return "no connection to " + where + " within the connect timeout";
+    }
+    if (e instanceof java.net.http.HttpTimeoutException) {
+      return "no answer from " + where + " within the request timeout";
+    }
+    if (e instanceof java.net.ConnectException || e.getCause() instanceof java.net.ConnectException) {
+      return message == null || message.equalsIgnoreCase("connection refused") ? "connection refused to " + where
+          : "cannot connect to " + where + ": " + message;
+    }
+    if (e instanceof java.net.UnknownHostException || e.getCause() instanceof java.nio.channels.UnresolvedAddressException) {
+      return "unknown host " + endpoint.getHost();
+    }
+    return e.getClass().getSimpleName() + " talking to " + where + (message == null ? "" : ": " + message);
   }
 
   /** The server's error message ({error: {message}} or {message} or {detail}), else the body's start. */

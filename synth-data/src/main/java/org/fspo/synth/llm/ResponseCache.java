@@ -14,8 +14,9 @@ import java.util.UUID;
 /**
  * The durable answer cache: one JSON file per call under {@code <cache>/<key[0:2]>/<key>.json} (synth: {@code <out>.llm_cache}), where key is
  * {@link ChatRequest#cacheKey()}. A file is written to a temporary name and atomically renamed, so after a kill -9 a
- * file is either complete or absent; a rerun reads it instead of calling the server. Failed calls are kept too (with
- * their reason), so a rerun quarantines exactly what the first run did. Delete the folder to call everything again.
+ * file is either complete or absent; a rerun reads it instead of calling the server. Only answers are stored
+ * ({@link CachingLlmClient}); a failed result found in a file written by an older version is ignored (a miss), so
+ * an outage recorded there is retried. Delete the folder to call everything again.
  *
  * <p>File: {"key": ..., "request": {model, messages, temperature, max_tokens, seed, response_schema},
  * "result": {is_ok, content, reason, detail, raw, attempts}}. No API key is ever part of it. The folder must be
@@ -41,6 +42,9 @@ public final class ResponseCache {
     }
     try {
       JsonNode result = JSON.readTree(file.toFile()).path("result");
+      if (!result.path("is_ok").asBoolean()) {
+        return Optional.empty(); // an older version cached failures; an outage must not become a permanent answer
+      }
       return Optional.of(new LlmResult(result.path("is_ok").asBoolean(), text(result, "content"),
           text(result, "reason"), text(result, "detail"), text(result, "raw"), result.path("attempts").asInt()));
     } catch (IOException unreadable) {

@@ -12,10 +12,16 @@ import org.fspo.synth.llm.LlmConfig;
  *
  * @param templates       template name ("persona", "question", "views", "response", "judge") to text
  * @param templateVersion "v" + first 8 hex of SHA-256 over the templates, so any edit changes it
+ * @param runId           one id per job run: executors keep one circuit breaker per run (see LlmClients)
  */
-public record LlmContext(
-    LlmConfig llm, String cacheDir, int permits, long seed, Map<String, String> templates, String templateVersion)
-    implements Serializable {
+public record LlmContext(LlmConfig llm, String cacheDir, int permits, long seed, Map<String, String> templates,
+    String templateVersion, String runId) implements Serializable {
+
+  /** A context with a fresh run id. */
+  public LlmContext(LlmConfig llm, String cacheDir, int permits, long seed, Map<String, String> templates,
+      String templateVersion) {
+    this(llm, cacheDir, permits, seed, templates, templateVersion, java.util.UUID.randomUUID().toString());
+  }
 
   public LlmContext {
     templates = Map.copyOf(templates);
@@ -23,7 +29,7 @@ public record LlmContext(
 
   /** This JVM's shared client. */
   public LlmClient client() {
-    return LlmClients.get(llm, cacheDir, permits);
+    return LlmClients.get(llm, cacheDir, permits, runId);
   }
 
   public String template(String name) {

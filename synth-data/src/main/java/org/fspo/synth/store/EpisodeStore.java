@@ -36,8 +36,9 @@ import org.fspo.core.episode.UserRecord;
  *
  * <p>Writing is all-or-nothing: the tables and then the manifest go to a hidden sibling temp folder, which is
  * renamed into place at the end, so a crash leaves either the old folder or the new one, never half a store. The
- * same fingerprint at the same folder is a no-op (re-runs add no duplicates); a different one is refused unless
- * overwrite. Row order and file count are deterministic: rows are hash-partitioned by user_id into
+ * same fingerprint at the same folder is a no-op (re-runs add no duplicates) unless that store is incomplete (no
+ * preferences, or stats.complete false) or overwrite is asked; a different one is refused unless overwrite. A
+ * folder that is not a store, or a store that also holds files fspo did not write, is never replaced. Row order and file count are deterministic: rows are hash-partitioned by user_id into
  * {@link WriteOptions#files()} files and sorted within each (preferences by user_id, pair_id; users by user_id;
  * quarantine by stage, source, location in natural order).
  *
@@ -49,8 +50,22 @@ public final class EpisodeStore {
 
   /** Would writing {@code fingerprint} to {@code dir} be a no-op? Throws the refusal if it would be refused. */
   public static boolean isUpToDate(SparkSession spark, String dir, String fingerprint, boolean overwrite) {
-    return new StoreFolder(spark, dir).target(fingerprint, overwrite) == StoreFolder.Target.UP_TO_DATE;
+    return isUpToDate(spark, dir, fingerprint, overwrite, List.of());
   }
+
+  /**
+   * As {@link #isUpToDate(SparkSession, String, String, boolean)}, and refuses first (one line, exit 73) when one
+   * of {@code inputs} (files or folders the job reads) lies inside {@code dir}, which a replace would delete.
+   */
+  public static boolean isUpToDate(SparkSession spark, String dir, String fingerprint, boolean overwrite,
+      List<String> inputs) {
+    StoreFolder folder = new StoreFolder(spark, dir);
+    folder.refuseInputsInside(inputs, spark.sparkContext().hadoopConfiguration());
+    return folder.target(fingerprint, overwrite) == StoreFolder.Target.UP_TO_DATE;
+  }
+
+  /** The manifest's stats key (a Boolean) a producer sets to false so that a rerun of the same job redoes it. */
+  public static final String COMPLETE = StoreFolder.COMPLETE;
 
   /**
    * Writes the store, or does nothing if {@code dir} already holds one with the same fingerprint.

@@ -25,24 +25,76 @@ class CachingLlmClientTest {
     AtomicInteger calls = new AtomicInteger();
     LlmClient counting = request -> {
       calls.incrementAndGet();
-      String text = request.messages().get(0).content();
-      return text.startsWith("bad") ? LlmResult.failed("client_error", "HTTP 400: no", "{}", 1)
-          : LlmResult.ok("echo " + text, 2);
+      return LlmResult.ok("echo " + request.messages().get(0).content(), 2);
     };
     CachingLlmClient first = new CachingLlmClient(counting, new ResponseCache(dir));
     LlmResult a = first.complete(request("a", 1));
-    LlmResult bad = first.complete(request("bad", 1));
-    assertEquals(2, calls.get());
+    assertEquals(1, calls.get());
     CachingLlmClient second = new CachingLlmClient(counting, new ResponseCache(dir)); // e.g. after kill -9
     assertEquals(a, second.complete(request("a", 1)));
-    assertEquals(bad, second.complete(request("bad", 1)));
-    assertEquals(2, calls.get());
-    assertEquals(2, second.hits());
+    assertEquals(1, calls.get());
+    assertEquals(1, second.hits());
     second.complete(request("a", 2)); // another seed is another call
-    assertEquals(3, calls.get());
+    assertEquals(2, calls.get());
     try (Stream<Path> files = Files.walk(dir)) {
       assertTrue(files.noneMatch(p -> p.toString().endsWith(".tmp")));
     }
+  }
+
+  @Test
+  void failuresAreNeverCachedSoARerunCallsAgain() {
+    AtomicInteger calls = new AtomicInteger();
+    List<LlmResult> failures = List.of(
+        LlmResult.failed("retries_exhausted", "3 attempts failed; last: connection refused to 127.0.0.1:9", null, 3),
+        LlmResult.failed("retries_exhausted", "3 attempts failed; last: HTTP 503: overloaded", "{}", 3),
+        LlmResult.failed("client_error", "HTTP 400: invalid key", "{}", 1),
+        LlmResult.failed("bad_request", "HTTP 401 from http://x/v1/chat/completions: no", "{}", 1),
+        LlmResult.failed(CircuitBreaker.UNAVAILABLE, "the LLM server http://x/v1 failed 8 calls in a row", null, 0));
+    for (LlmResult failure : failures) {
+      CachingLlmClient client = new CachingLlmClient(r -> {
+        calls.incrementAndGet();
+        return failure;
+      }, new ResponseCache(dir));
+      assertEquals(failure, client.complete(request(failure.detail(), 1)));
+      assertEquals(failure, client.complete(request(failure.detail(), 1)));
+    }
+    assertEquals(2 * failures.size(), calls.get(), "every failed call was made again");
+    try (Stream<Path> files = Files.walk(dir)) {
+      assertEquals(0, files.filter(Files::isRegularFile).count(), "nothing was written to the cache");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void aFailureCachedByAnOlderVersionIsIgnoredAndReplacedByTheAnswer() throws Exception {
+    ChatRequest request = request("q", 1);
+    String key = request.cacheKey();
+    Path file = Files.createDirectories(dir.resolve(key.substring(0, 2))).resolve(key + ".json");
+    Files.writeString(file, "{\"key\":\"" + key + "\",\"result\":{\"is_ok\":false,\"content\":null,"
+        + "\"reason\":\"retries_exhausted\",\"detail\":\"ConnectException: null\",\"raw\":null,\"attempts\":6}}");
+    CachingLlmClient client = new CachingLlmClient(r -> LlmResult.ok("answer", 1), new ResponseCache(dir));
+    assertEquals(LlmResult.ok("answer", 1), client.complete(request));
+    assertEquals(1, client.misses());
+    assertEquals(java.util.Optional.of(LlmResult.ok("answer", 1)), new ResponseCache(dir).get(key));
+  }
+
+  @Test
+  void invalidJsonAfterTheRepairIsAContentVerdictThatARerunReadsFromTheCache() {
+    String schema = "{\"type\":\"object\",\"required\":[\"winner\"]}";
+    ChatRequest request = new ChatRequest("m", List.of(ChatMessage.user("judge")), 0, 16, 1, schema);
+    AtomicInteger calls = new AtomicInteger();
+    LlmClient server = r -> {
+      calls.incrementAndGet();
+      return LlmResult.ok("{not json", 1);
+    };
+    JsonAnswer.Parsed first = JsonAnswer.complete(new CachingLlmClient(server, new ResponseCache(dir)), request);
+    assertEquals("invalid_output", first.result().reason());
+    assertEquals(2, calls.get(), "the answer and the repair");
+    JsonAnswer.Parsed again = JsonAnswer.complete(new CachingLlmClient(server, new ResponseCache(dir)), request);
+    assertEquals(first.result().reason(), again.result().reason());
+    assertEquals(first.result().raw(), again.result().raw());
+    assertEquals(2, calls.get(), "the rerun reached the same verdict from the cache");
   }
 
   @Test

@@ -45,8 +45,13 @@ public final class FakeLlmServer implements AutoCloseable {
   private final Faker faker = new Faker();
 
   public FakeLlmServer() {
-    server = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1").extensions(faker)
-        .containerThreads(40));
+    this(0);
+  }
+
+  /** A server on {@code port} (0: any free port), e.g. the port a test first found closed. */
+  public FakeLlmServer(int port) {
+    server = new WireMockServer((port == 0 ? wireMockConfig().dynamicPort() : wireMockConfig().port(port))
+        .bindAddress("127.0.0.1").extensions(faker).containerThreads(40));
     server.start();
     server.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(200)));
   }
@@ -79,6 +84,16 @@ public final class FakeLlmServer implements AutoCloseable {
     faker.hangAt.set(n < 0 ? Integer.MAX_VALUE : faker.answeredCount.get() + n);
   }
 
+  /** After {@code n} more answered calls, every request has its connection reset (the server died); -1 never. */
+  public void dieAfter(int n) {
+    faker.dieAt.set(n < 0 ? Integer.MAX_VALUE : faker.answeredCount.get() + n);
+  }
+
+  /** Requests refused since the server "died" (see {@link #dieAfter}). */
+  public int refusedWhileDead() {
+    return faker.dead.get();
+  }
+
   /** Forgets all counts and fault states (a fresh server for an independent run). */
   public void reset() {
     faker.answered.clear();
@@ -87,6 +102,8 @@ public final class FakeLlmServer implements AutoCloseable {
     faker.answeredCount.set(0);
     faker.hangAt.set(Integer.MAX_VALUE);
     faker.hanging.set(0);
+    faker.dieAt.set(Integer.MAX_VALUE);
+    faker.dead.set(0);
   }
 
   @Override
@@ -112,6 +129,7 @@ public final class FakeLlmServer implements AutoCloseable {
     final AtomicInteger requests = new AtomicInteger(), answeredCount = new AtomicInteger();
     final AtomicInteger hanging = new AtomicInteger();
     final AtomicInteger hangAt = new AtomicInteger(Integer.MAX_VALUE);
+    final AtomicInteger dieAt = new AtomicInteger(Integer.MAX_VALUE), dead = new AtomicInteger();
     final Set<String> authorizations = ConcurrentHashMap.newKeySet();
 
     @Override
@@ -125,6 +143,10 @@ public final class FakeLlmServer implements AutoCloseable {
       String authorization = event.getRequest().getHeader("Authorization");
       authorizations.add(authorization == null ? "none" : authorization);
       String body = event.getRequest().getBodyAsString();
+      if (answeredCount.get() >= dieAt.get()) {
+        dead.incrementAndGet();
+        return aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER).build();
+      }
       if (answeredCount.get() >= hangAt.get()) {
         hanging.incrementAndGet();
         return aResponse().withStatus(200).withFixedDelay(30_000).withBody(completion("late")).build();

@@ -163,4 +163,17 @@ class OpenAiCompatibleClientTest {
     assertTrue(backoff >= 20 && backoff < 60, "backoff " + backoff);
     assertNull(RetryPolicy.parseRetryAfterMs("soon").orElse(null));
   }
+
+  @Test
+  void aClosedPortIsNamedAsConnectionRefusedNeverNull() throws Exception {
+    int port;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = socket.getLocalPort(); // closed again when the block ends: nothing listens there
+    }
+    LlmConfig config = new LlmConfig("http://127.0.0.1:" + port + "/v1", null, null, 2000, 400, 4, 1, 2, 1, 5,
+        true, Map.of(), true);
+    LlmResult result = new OpenAiCompatibleClient(config, new Semaphore(1)).complete(request("a"));
+    assertEquals("retries_exhausted", result.reason());
+    assertEquals("2 attempts failed; last: connection refused to 127.0.0.1:" + port, result.detail());
+  }
 }

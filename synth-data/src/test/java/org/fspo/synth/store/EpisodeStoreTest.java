@@ -167,4 +167,76 @@ class EpisodeStoreTest {
     assertEquals(1, rows.size());
     assertEquals(Map.of("age", "30", "region", "EU"), rows.get(0).getJavaMap(2));
   }
+
+  @Test
+  void aFolderOfUserFilesIsNeverReplacedEvenWithOverwrite() throws IOException {
+    Path mine = FolderSnapshot.userFolder(dir.resolve("mine"));
+    Map<String, String> before = FolderSnapshot.of(mine);
+    for (boolean overwrite : new boolean[] {false, true}) {
+      FspoUserException refused = assertThrows(FspoUserException.class, () -> write(mine, "f1", overwrite));
+      assertEquals(FspoUserException.CANT_CREATE, refused.exitCode());
+      assertEquals("folder " + mine + " is not empty and is not an episode store (no valid manifest.json); fspo"
+          + " never writes over other files: choose an empty or new --out folder", refused.getMessage());
+    }
+    assertEquals(before, FolderSnapshot.of(mine));
+  }
+
+  @Test
+  void aStoreThatAlsoHoldsUserFilesIsNotReplacedAndAnInputInsideIsRefused() throws IOException {
+    Path out = dir.resolve("store");
+    write(out, "f1", false);
+    Files.writeString(out.resolve("notes.txt"), "mine");
+    Map<String, String> before = FolderSnapshot.of(out);
+    FspoUserException refused = assertThrows(FspoUserException.class, () -> write(out, "f2", true));
+    assertTrue(refused.getMessage().contains("also holds files fspo did not write (notes.txt)"), refused.getMessage());
+    assertEquals(before, FolderSnapshot.of(out));
+    Files.delete(out.resolve("notes.txt"));
+    String input = out.resolve("preferences").toString();
+    FspoUserException inside = assertThrows(FspoUserException.class,
+        () -> EpisodeStore.isUpToDate(spark, out.toString(), "f2", true, List.of(input)));
+    assertEquals(FspoUserException.CANT_CREATE, inside.exitCode());
+    assertTrue(inside.getMessage().startsWith("input " + input + " lies inside the output folder " + out),
+        inside.getMessage());
+    EpisodeStore.isUpToDate(spark, out.toString(), "f2", true, List.of(dir.resolve("storeX").toString()));
+  }
+
+  @Test
+  void aFailedOverwriteLeavesTheOldStoreIntact() throws IOException {
+    Path out = dir.resolve("store");
+    write(out, "f1", false);
+    Map<String, String> before = FolderSnapshot.of(out);
+    StoreTables good = StoreTables.of(spark, pairs(), users(), quarantine());
+    org.apache.spark.sql.expressions.UserDefinedFunction boom = org.apache.spark.sql.functions.udf(
+        (org.apache.spark.sql.api.java.UDF1<String, String>) text -> {
+          throw new IllegalStateException("injected failure while writing");
+        }, org.apache.spark.sql.types.DataTypes.StringType);
+    StoreTables failing = new StoreTables(good.preferences().withColumn("prompt", boom.apply(
+        org.apache.spark.sql.functions.col("prompt"))), good.users(), good.quarantine());
+    Exception e = assertThrows(Exception.class, () -> EpisodeStore.write(spark, out.toString(), failing,
+        WriteOptions.of("synth", "f2", JsonNodeFactory.instance.objectNode()).withOverwrite(true)));
+    assertTrue(String.valueOf(e.getMessage()).contains("injected") || e.getCause() != null, e.toString());
+    assertEquals(before, FolderSnapshot.of(out));
+    assertEquals("f1", EpisodeStore.manifest(spark, out.toString()).fingerprint());
+    try (Stream<Path> left = Files.list(dir)) {
+      assertEquals(List.of(out), left.toList(), "no temp sibling is left behind");
+    }
+  }
+
+  @Test
+  void anEmptyOrIncompleteStoreOfTheSameJobIsRedoneAndOverwriteForcesARewrite() {
+    Path out = dir.resolve("store");
+    StoreTables empty = StoreTables.of(spark, List.of(), List.of(), quarantine());
+    EpisodeStore.write(spark, out.toString(), empty, WriteOptions.of("synth", "f1",
+        JsonNodeFactory.instance.objectNode()));
+    assertFalse(EpisodeStore.isUpToDate(spark, out.toString(), "f1", false), "an empty store is not done");
+    assertEquals(6, write(out, "f1", false).count("preferences"), "rewritten without --overwrite");
+    assertTrue(EpisodeStore.isUpToDate(spark, out.toString(), "f1", false));
+    EpisodeStore.write(spark, out.toString(), StoreTables.of(spark, pairs(), users(), quarantine()),
+        WriteOptions.of("synth", "f1", JsonNodeFactory.instance.objectNode()).withOverwrite(true)
+            .withStats(Map.of(EpisodeStore.COMPLETE, false)));
+    assertFalse(EpisodeStore.isUpToDate(spark, out.toString(), "f1", false), "marked incomplete by its producer");
+    write(out, "f1", false);
+    assertTrue(EpisodeStore.isUpToDate(spark, out.toString(), "f1", false));
+    assertFalse(EpisodeStore.isUpToDate(spark, out.toString(), "f1", true), "--overwrite always rewrites");
+  }
 }
