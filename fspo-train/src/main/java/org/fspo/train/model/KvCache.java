@@ -8,7 +8,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * Keys and values of every layer for one sequence being decoded, preallocated to the model's maximum length so a
  * step writes n new slots and reads a view of the filled prefix: O(T) work per generated token.
  */
-public final class KvCache implements AutoCloseable {
+public class KvCache implements AutoCloseable {
   private final INDArray[] keys, values; // per layer [1, nkv, max, hs]
   private int length;
 
@@ -19,6 +19,12 @@ public final class KvCache implements AutoCloseable {
       keys[l] = Nd4j.zeros(1, kvHeads, maxLen, headSize);
       values[l] = Nd4j.zeros(1, kvHeads, maxLen, headSize);
     }
+  }
+
+  /** For a subclass that keeps its own storage ({@link BatchedKvCache}) and overrides every method. */
+  protected KvCache() {
+    keys = null;
+    values = null;
   }
 
   /** Tokens already cached. */
