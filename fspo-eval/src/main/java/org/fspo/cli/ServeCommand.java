@@ -92,6 +92,11 @@ final class ServeCommand implements Callable<Integer> {
           + " >= 0, --port in 0..65535", FspoUserException.USAGE);
     }
     String key = apiKey();
+    ServedModel.check(run, method); // bad input fails here, in one line, before anything binds or loads
+    if (episodes != null && !java.nio.file.Files.isDirectory(episodes)) {
+      throw new FspoUserException("--episodes " + episodes + ": no such episode store folder; import or synthesize"
+          + " one first (fspo import / fspo synth)", FspoUserException.NO_INPUT);
+    }
     PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
     ServeServer server = new ServeServer(key);
     int bound = server.start(host, port, Math.max(32, 2 * (maxBatch + queue)));

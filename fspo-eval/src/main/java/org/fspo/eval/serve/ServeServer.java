@@ -60,7 +60,7 @@ public final class ServeServer implements AutoCloseable {
     app.exception(Exception.class, (e, ctx) -> error(ctx, new ApiError(500, "server_error",
         "internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage(), null, "internal_error")));
     app.error(404, ctx -> {
-      if (ctx.result() == null || ctx.result().isEmpty()) {
+      if (ctx.result() == null || !ctx.result().startsWith("{\"error\"")) { // Javalin's own "not found" text
         error(ctx, new ApiError(404, "invalid_request_error", "no endpoint " + ctx.method() + " " + ctx.path()
             + "; see /v1/chat/completions, /v1/completions, /v1/models, /health", null, "unknown_url"));
       }

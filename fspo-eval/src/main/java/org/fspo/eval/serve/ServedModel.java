@@ -1,6 +1,7 @@
 package org.fspo.eval.serve;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -13,6 +14,7 @@ import org.fspo.core.prompt.PromptFormat;
 import org.fspo.eval.generate.TextCodec;
 import org.fspo.eval.pipeline.RunMethods;
 import org.fspo.eval.scoring.MethodSpec;
+import org.fspo.train.loop.RunLayout;
 import org.fspo.train.loop.TrainConfig;
 import org.fspo.train.loop.TrainedRun;
 import org.fspo.train.model.TransformerLm;
@@ -51,14 +53,35 @@ public final class ServedModel implements AutoCloseable {
     };
   }
 
-  /** Opens RUN_DIR (one run, or a folder of runs by method, as eval reads it) for one method. */
-  public static ServedModel load(Path runDir, String method) {
+  /**
+   * The run folder that provides the method, checked without loading anything (a one-line error for an unknown or
+   * unservable method, a missing run or a run that did not finish).
+   */
+  public static Path check(Path runDir, String method) {
     if (method.equals("fspo_cot") || method.equals("oracle")) {
       throw new FspoUserException("--method " + method + " cannot be served: its completion starts with a user "
           + "description; serve fspo, pref_ft or population", FspoUserException.USAGE);
     }
-    MethodSpec.of(method, 0.1, true); // one-line error for an unknown method
+    try {
+      MethodSpec.of(method, 0.1, true);
+    } catch (IllegalArgumentException e) {
+      throw new FspoUserException("--method: " + e.getMessage(), FspoUserException.USAGE);
+    }
     Path dir = RunMethods.locate(runDir, List.of(method)).get(method);
+    RunLayout layout = new RunLayout(dir);
+    for (Path need : List.of(layout.finalModel().resolve("model.safetensors"), layout.sft().resolve(
+        "model.safetensors"), layout.tokenizer())) {
+      if (!Files.isRegularFile(need)) {
+        throw new FspoUserException(dir + " is not a finished run: " + need + " is missing; train it with fspo train"
+            + " --out " + dir, FspoUserException.NO_INPUT);
+      }
+    }
+    return dir;
+  }
+
+  /** Opens RUN_DIR (one run, or a folder of runs by method, as eval reads it) for one method. */
+  public static ServedModel load(Path runDir, String method) {
+    Path dir = check(runDir, method);
     TrainConfig config = TrainConfig.load(dir.resolve("config.yaml"), List.of());
     MethodSpec spec = MethodSpec.of(method, config.fspo().beta(), config.data().includeDispreferred());
     TrainedRun run = TrainedRun.open(dir);
