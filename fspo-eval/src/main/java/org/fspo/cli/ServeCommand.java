@@ -85,6 +85,10 @@ final class ServeCommand implements Callable<Integer> {
       description = "Token budget of BUDGET's shots. Default: ${DEFAULT-VALUE}.")
   int shotBudget;
 
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile ServeServer running;
+  volatile int boundPort; // for tests: the port bound, once serving
+
   @Override
   public Integer call() throws Exception {
     if (maxBatch < 1 || queue < 1 || maxTokens < 1 || shots < 0 || shotBudget < 0 || port < 0 || port > 65535) {
@@ -116,20 +120,33 @@ final class ServeCommand implements Callable<Integer> {
       throw e;
     }
     server.ready(service);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        server.stop(60_000); // SIGTERM: finish what is queued and running, then close
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      stopped.countDown();
-    }, "fspo-serve-shutdown"));
+    Thread hook = new Thread(this::shutdown, "fspo-serve-shutdown"); // SIGTERM, Ctrl-C
+    Runtime.getRuntime().addShutdownHook(hook);
+    running = server;
+    boundPort = bound;
     out.println("serving " + service.model().id() + " at http://" + host + ":" + bound + "/v1"
         + (key == null ? "" : " (API key from $" + apiKeyEnv + ")"));
     out.flush();
     stopped.await();
+    server.stop(60_000); // no-op when shutdown() already stopped it
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException jvmExiting) {
+      // the hook is what stopped us
+    }
     return 0;
+  }
+
+  /** Drains and stops the server: queued and running requests finish first. Idempotent. */
+  synchronized void shutdown() {
+    if (running != null && stopped.getCount() > 0) {
+      try {
+        running.stop(60_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    stopped.countDown();
   }
 
   private String apiKey() {

@@ -36,6 +36,7 @@ public final class ServeServer implements AutoCloseable {
   private final long created = System.currentTimeMillis() / 1000;
   private volatile CompletionService service; // null while loading
   private volatile boolean draining;
+  private boolean stopped;
   private Javalin app;
 
   /** @param apiKey the key clients must send, or null for none */
@@ -182,7 +183,9 @@ public final class ServeServer implements AutoCloseable {
    * Drains and stops: new requests get 503; queued and running jobs finish (up to {@code timeoutMs}); requests whose
    * jobs ended get their responses written; then the HTTP server closes and the engine stops.
    */
-  public void stop(long timeoutMs) throws InterruptedException {
+  public synchronized void stop(long timeoutMs) throws InterruptedException {
+    if (stopped) return;
+    stopped = true;
     draining = true;
     long deadline = System.currentTimeMillis() + timeoutMs;
     CompletionService s = service;

@@ -70,9 +70,41 @@ public final class ServeThroughput {
     for (int i = 7; i < args.length; i++) {
       levels.add(level(http, url, model.id(), shots, maxTokens, Integer.parseInt(args[i]), perClient));
     }
+    int soak = Integer.getInteger("fspo.bench.soak", 0);
+    if (soak > 0) out.set("soak", soak(http, url, model.id(), shots, soak));
     server.stop(30_000);
     System.out.println(JSON.writeValueAsString(out));
     System.exit(0);
+  }
+
+  /**
+   * Memory over many requests: {@code requests} short streamed requests (max_tokens 4) at concurrency 16, with the
+   * process RSS and the heap after a GC taken after the first 10% and at the end.
+   */
+  static ObjectNode soak(HttpClient http, String url, String model, String shots, int requests) throws Exception {
+    ObjectNode s = JSON.createObjectNode();
+    int first = Math.max(1, requests / 10);
+    ObjectNode a = level(http, url, model, shots, 4, 16, Math.max(1, first / 16));
+    s.put("rss_mb_after_10pct", rssMb()).put("heap_mb_after_10pct", heapMb());
+    ObjectNode b = level(http, url, model, shots, 4, 16, Math.max(1, (requests - first) / 16));
+    s.put("rss_mb_end", rssMb()).put("heap_mb_end", heapMb());
+    s.put("requests", a.get("requests").asInt() + b.get("requests").asInt());
+    s.put("errors", a.get("errors").asInt() + b.get("errors").asInt());
+    s.put("rps", b.get("rps").asDouble());
+    return s;
+  }
+
+  static double rssMb() throws Exception {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmRSS:")) return round(Long.parseLong(line.replaceAll("\\D", "")) / 1024.0);
+    }
+    return Double.NaN;
+  }
+
+  static double heapMb() {
+    System.gc();
+    Runtime rt = Runtime.getRuntime();
+    return round((rt.totalMemory() - rt.freeMemory()) / 1048576.0);
   }
 
   record Sample(int status, double ttftMs, double latencyMs, int tokens) {}

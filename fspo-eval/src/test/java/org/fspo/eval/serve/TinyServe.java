@@ -19,7 +19,7 @@ import org.fspo.train.tokenizer.WordLevelTokenizer;
  * seeded tiny GPT-2 (d 32, 2 layers, 256 positions) and a word-level tokenizer over a few users' pairs; and a
  * server on it on an ephemeral loopback port. The text is noise; the tests check the plumbing, not quality.
  */
-final class TinyServe implements AutoCloseable {
+public final class TinyServe implements AutoCloseable {
   static final String[] TOPICS = {"tea", "rain", "music", "books", "cats", "trains"};
   final ServedModel model;
   final ServeServer server;
@@ -27,7 +27,7 @@ final class TinyServe implements AutoCloseable {
   final int port;
 
   /** 3 users x 6 pairs; user u's pairs are "u{u}q{q}", so RECENT (no created_at: by pair id) ends with q5. */
-  static List<PreferencePair> pairs() {
+  public static List<PreferencePair> pairs() {
     List<PreferencePair> out = new ArrayList<>();
     for (int u = 0; u < 3; u++) {
       for (int q = 0; q < TOPICS.length; q++) {
@@ -40,7 +40,7 @@ final class TinyServe implements AutoCloseable {
   }
 
   /** Writes the run folder under dir and returns it. */
-  static Path run(Path dir) throws Exception {
+  public static Path run(Path dir) throws Exception {
     Path run = Files.createDirectories(dir.resolve("tiny-run"));
     if (Files.isRegularFile(run.resolve("config.yaml"))) return run;
     List<String> texts = new ArrayList<>();
