@@ -88,7 +88,13 @@ public final class BatchedDecoder implements AutoCloseable {
 
   /** The stack over the pass, then the LM head on every new token: [R * Lq, V]. */
   private float[][] run(Pass pass) {
-    INDArray h = model.hidden(pass, null);
+    INDArray h;
+    try {
+      h = model.hidden(pass, null);
+    } catch (RuntimeException e) {
+      kv.releasePass();
+      throw e;
+    }
     kv.advance(pass.len());
     INDArray z = Ops.linear(h, model.param(model.headName())); // [R * Lq, V]
     float[][] out = z.toFloatMatrix();

@@ -20,6 +20,9 @@ public final class BatchedKvCache extends KvCache {
   private final int[] lengths; // per slot: tokens cached
   private final int kvHeads, maxLen, headSize;
   private int[] rows = new int[0];
+  // arrays of the current pass (append's inputs and outputs), closed in advance(): the model leaves them to the
+  // garbage collector when decoding, and a server decoding for hours must not wait on it for its off-heap memory
+  private final java.util.List<INDArray> passArrays = new java.util.ArrayList<>();
 
   public BatchedKvCache(int slots, int layers, int kvHeads, int maxLen, int headSize) {
     this.kvHeads = kvHeads;
@@ -77,7 +80,9 @@ public final class BatchedKvCache extends KvCache {
       if (lengths[s] + n > maxLen) throw new IllegalStateException("slot " + s + " would exceed " + maxLen);
       lk = Math.max(lk, lengths[s] + n);
     }
-    return new INDArray[] {write(keys[layer], k, n, lk), write(values[layer], v, n, lk)};
+    INDArray[] out = {write(keys[layer], k, n, lk), write(values[layer], v, n, lk)};
+    passArrays.addAll(java.util.List.of(k, v, out[0], out[1]));
+    return out;
   }
 
   /** store[slot, :, len:len+n, :] = x[row]; returns store[rows, :, 0:lk, :] as a new dense array. */
@@ -97,10 +102,17 @@ public final class BatchedKvCache extends KvCache {
     return out;
   }
 
-  /** Called once all layers have appended n tokens for every row. */
+  /** Called once all layers have appended n tokens for every row: the pass is over, its k/v arrays are freed. */
   @Override
   public void advance(int n) {
     for (int s : rows) lengths[s] += n;
+    releasePass();
+  }
+
+  /** Frees the arrays append saw and made in this pass (also after a failed pass). */
+  public void releasePass() {
+    for (INDArray a : passArrays) Ops.close(a);
+    passArrays.clear();
   }
 
   @Override
@@ -110,6 +122,7 @@ public final class BatchedKvCache extends KvCache {
 
   @Override
   public void close() {
+    releasePass();
     for (int l = 0; l < keys.length; l++) Ops.close(keys[l], values[l]);
   }
 }
