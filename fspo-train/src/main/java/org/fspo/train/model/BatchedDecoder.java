@@ -1,6 +1,7 @@
 package org.fspo.train.model;
 
 import org.fspo.core.FspoUserException;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -19,6 +20,8 @@ public final class BatchedDecoder implements AutoCloseable {
   private static final float MASKED = -1e30f;
   private final TransformerLm model;
   private final BatchedKvCache kv;
+  private final String workspace = "fspo-batched-decode-" + COUNT.incrementAndGet();
+  private static final java.util.concurrent.atomic.AtomicLong COUNT = new java.util.concurrent.atomic.AtomicLong();
 
   public BatchedDecoder(TransformerLm model, int slots) {
     if (slots < 1) throw new IllegalArgumentException("a batched decoder needs at least 1 slot, got " + slots);
@@ -86,20 +89,26 @@ public final class BatchedDecoder implements AutoCloseable {
     }
   }
 
-  /** The stack over the pass, then the LM head on every new token: [R * Lq, V]. */
+  /**
+   * The stack over the pass, then the LM head on every new token: [R * Lq, V]. Every array of the pass is allocated
+   * in this decoder's ND4J workspace (see {@link Workspaces}), reused pass after pass, so a server decoding for hours
+   * allocates no off-heap memory per token; only the float[][] logits leave it.
+   */
   private float[][] run(Pass pass) {
-    INDArray h;
-    try {
-      h = model.hidden(pass, null);
-    } catch (RuntimeException e) {
-      kv.releasePass();
-      throw e;
+    try (MemoryWorkspace ws = Workspaces.open(workspace)) {
+      INDArray h;
+      try {
+        h = model.hidden(pass, null);
+      } catch (RuntimeException e) {
+        kv.releasePass();
+        throw e;
+      }
+      kv.advance(pass.len());
+      INDArray z = Ops.linear(h, model.param(model.headName())); // [R * Lq, V]
+      return z.toFloatMatrix();
+    } finally {
+      Ops.close(pass.mask());
     }
-    kv.advance(pass.len());
-    INDArray z = Ops.linear(h, model.param(model.headName())); // [R * Lq, V]
-    float[][] out = z.toFloatMatrix();
-    Ops.close(h, z, pass.mask());
-    return out;
   }
 
   @Override
