@@ -36,7 +36,7 @@ public final class Generator {
    * @param stopAfter called with each new token's index in the output buffer; true ends generation after that token
    */
   public int[] generate(int[] promptIds, String key, StopCondition stopAfter) {
-    SplittableRandom rng = new SplittableRandom(Double.doubleToLongBits(Split.unitHash(config.seed() + ":" + key)));
+    SplittableRandom rng = rng(config.seed(), key);
     int room = Math.max(0, model.maxPositions() - promptIds.length);
     int limit = Math.min(config.maxTokens(), room);
     int[] out = new int[limit];
@@ -68,6 +68,11 @@ public final class Generator {
   /** The model's context length: prompt and response together fit in it. */
   public int contextTokens() {
     return model.maxPositions();
+  }
+
+  /** The RNG stream of one request: a function of (seed, key) only. fspo serve draws from the same streams. */
+  public static SplittableRandom rng(long seed, String key) {
+    return new SplittableRandom(Double.doubleToLongBits(Split.unitHash(seed + ":" + key)));
   }
 
   public int[] generate(int[] promptIds, String key) {

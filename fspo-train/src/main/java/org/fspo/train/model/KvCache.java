@@ -10,7 +10,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * prefix: O(T) work per generated token. The buffers grow by doubling up to the model's maximum length, which is only
  * a limit: Llama 3.x allows 131072 positions, whose preallocated cache would take gigabytes for a 1B model.
  */
-public final class KvCache implements AutoCloseable {
+public class KvCache implements AutoCloseable {
   static final int INITIAL = 256;
   private final INDArray[] keys, values; // per layer [1, nkv, allocated, hs]
   private final int maxLen;
@@ -25,6 +25,13 @@ public final class KvCache implements AutoCloseable {
       keys[l] = Nd4j.zeros(1, kvHeads, first, headSize);
       values[l] = Nd4j.zeros(1, kvHeads, first, headSize);
     }
+  }
+
+  /** For a subclass that keeps its own storage ({@link BatchedKvCache}) and overrides every method. */
+  protected KvCache() {
+    keys = null;
+    values = null;
+    maxLen = 0;
   }
 
   /** Tokens already cached. */
