@@ -56,8 +56,8 @@ public final class LogProbHead {
   }
 
   /**
-   * Given dLoss/dlogp per scored row, adds the head weight's gradient into dW [V, C] and returns dLoss/dhiddenAll
-   * [M, C] (zero on unscored rows, summed where one hidden state is scored twice).
+   * Given dLoss/dlogp per scored row, adds the head weight's gradient into dW [V, C] (null: a frozen head, skipped)
+   * and returns dLoss/dhiddenAll [M, C] (zero on unscored rows, summed where one hidden state is scored twice).
    */
   public static INDArray backward(Cache c, double[] dLogp, INDArray w, INDArray dW, long m) {
     INDArray dz = c.probs(); // [N, V], overwritten with g (onehot - softmax)
@@ -70,7 +70,7 @@ public final class LogProbHead {
         zs.put(n * V + c.targets()[n], zs.get(n * V + c.targets()[n]) + g);
       }
     });
-    dW.addi(Ops.mm(dz, c.hidden(), true, false)); // [V, C]
+    if (dW != null) dW.addi(Ops.mm(dz, c.hidden(), true, false)); // [V, C]
     INDArray dh = Ops.mm(dz, w, false, false); // [N, C]
     Ops.close(dz, c.hidden());
     return Ops.scatterAddRows(m, c.rows(), dh);

@@ -34,6 +34,7 @@ public abstract class TransformerLm implements CausalLm {
   private final String forwardWorkspace, backwardWorkspace, layerWorkspace;
   private long forwardCount;
   private MemoryWorkspace pendingForward; // open but not current between forward and backward: keeps activations valid
+  private Adapter adapter; // LoRA; null: the plain model. While set, only the adapter trains (the base is frozen)
 
   protected TransformerLm(LinkedHashMap<String, INDArray> params, Map<String, DType> dtypes) {
     this.params = params;
@@ -61,9 +62,39 @@ public abstract class TransformerLm implements CausalLm {
     prefixSharing = on;
   }
 
+  /** The trainable tensors: the model's own, or only the adapter's while one is attached. */
   @Override
   public LinkedHashMap<String, INDArray> parameters() {
+    return adapter == null ? params : adapter.parameters();
+  }
+
+  /** The model's own weights by HF name (frozen while an adapter is attached); {@link #save} writes these. */
+  public LinkedHashMap<String, INDArray> weights() {
     return params;
+  }
+
+  /** Attaches an adapter (null detaches it): forward passes add it, backward returns only its gradients. */
+  public void setAdapter(Adapter adapter) {
+    this.adapter = adapter;
+  }
+
+  public Adapter adapter() {
+    return adapter;
+  }
+
+  /** Whether name gets a gradient: every weight without an adapter; with one, none of the frozen base's. */
+  protected final boolean trains(String name) {
+    return adapter == null || adapter.parameters().containsKey(name);
+  }
+
+  /** LoRA hook at a projection site: y [N, out] = the projection of x [N, in]; returns y plus the adapter's part. */
+  protected final INDArray adapt(String module, INDArray x, INDArray y) {
+    return adapter == null ? y : adapter.forward(module, x, y);
+  }
+
+  /** LoRA hook in the backward pass of a projection site: dx [N, in] += the adapter's part; its gradients to grads. */
+  protected final void adaptBackward(String module, INDArray x, INDArray dy, INDArray dx, Map<String, INDArray> grads) {
+    if (adapter != null) adapter.backward(module, x, dy, dx, (name, g) -> accumulate(grads, name, g));
   }
 
   protected INDArray param(String name) {
@@ -136,14 +167,14 @@ public abstract class TransformerLm implements CausalLm {
     double[] dLogp = new double[c.layout().scoreSeq().length];
     for (int n = 0; n < dLogp.length; n++) dLogp[n] = dLossDSeqLogp[c.layout().scoreSeq()[n]];
     INDArray head = param(headName());
-    Map<String, INDArray> grads = new LinkedHashMap<>();
-    INDArray dHead = Nd4j.zeros(head.dataType(), head.shape());
-    grads.put(headName(), dHead);
+    Map<String, INDArray> grads = adapter == null ? new LinkedHashMap<>() : new TrainableGrads(parameters().keySet());
+    INDArray dHead = adapter != null ? null : Nd4j.zeros(head.dataType(), head.shape()); // frozen: not computed
+    if (dHead != null) grads.put(headName(), dHead);
     INDArray dHidden = LogProbHead.backward(c.head(), dLogp, head, dHead, c.pass().tokens());
     backwardHidden(c.pass(), c.caches(), dHidden, grads);
     Ops.close(c.pass().mask());
     LinkedHashMap<String, INDArray> ordered = new LinkedHashMap<>();
-    for (String name : params.keySet()) {
+    for (String name : parameters().keySet()) {
       INDArray g = grads.get(name);
       if (g == null) throw new IllegalStateException("no gradient computed for " + name);
       ordered.put(name, g.isAttached() ? g.detach() : g);
@@ -163,12 +194,27 @@ public abstract class TransformerLm implements CausalLm {
 
   /** grads[name] += g; a new gradient is copied out of any workspace (it must outlive the layer's scratch). */
   protected static void accumulate(Map<String, INDArray> grads, String name, INDArray g) {
+    if (grads instanceof TrainableGrads t && !t.trainable.contains(name)) return; // frozen: dropped with its workspace
     INDArray old = grads.get(name);
     if (old == null) {
       grads.put(name, g.isAttached() ? g.detach() : g);
     } else {
       old.addi(g);
       Ops.close(g);
+    }
+  }
+
+  /** Gradients of the trainable tensors only: a frozen weight's gradient is dropped rather than kept. */
+  private static final class TrainableGrads extends LinkedHashMap<String, INDArray> {
+    private final java.util.Set<String> trainable;
+
+    TrainableGrads(java.util.Set<String> trainable) {
+      this.trainable = trainable;
+    }
+
+    @Override
+    public INDArray put(String name, INDArray g) {
+      return trainable.contains(name) ? super.put(name, g) : null;
     }
   }
 

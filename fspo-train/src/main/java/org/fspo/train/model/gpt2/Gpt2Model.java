@@ -186,7 +186,8 @@ public final class Gpt2Model extends TransformerLm {
   /** HF GPT2Attention: q, k, v = c_attn(a).split(C); softmax(q k^T / sqrt(hs) + mask) v; c_proj. */
   private INDArray attention(int l, INDArray a, Pass p, LayerCache c) {
     long R = p.rows(), T = p.len(), C = config.nEmbd(), nh = config.nHead(), hs = config.headSize();
-    INDArray qkv = Ops.conv1d(a, w(l, "attn.c_attn.weight"), w(l, "attn.c_attn.bias")); // [N, 3C]: q | k | v
+    INDArray qkv = lora(l, "attn.c_attn", a,
+        Ops.conv1d(a, w(l, "attn.c_attn.weight"), w(l, "attn.c_attn.bias"))); // [N, 3C]: q | k | v
     INDArray q = Heads.split(qkv, 0, R, T, nh, hs); // [R, nh, T, hs]
     INDArray k = Heads.split(qkv, C, R, T, nh, hs);
     INDArray v = Heads.split(qkv, 2 * C, R, T, nh, hs);
@@ -204,15 +205,17 @@ public final class Gpt2Model extends TransformerLm {
       c.att = ac[0];
       c.y = y2;
     }
-    return Ops.conv1d(y2, w(l, "attn.c_proj.weight"), w(l, "attn.c_proj.bias")); // [N, C]
+    return lora(l, "attn.c_proj", y2,
+        Ops.conv1d(y2, w(l, "attn.c_proj.weight"), w(l, "attn.c_proj.bias"))); // [N, C]
   }
 
   /** HF GPT2MLP: c_proj(gelu_new(c_fc(m))). */
   private INDArray mlp(int l, INDArray m, LayerCache c) {
-    INDArray f = Ops.conv1d(m, w(l, "mlp.c_fc.weight"), w(l, "mlp.c_fc.bias")); // [N, I]
+    INDArray f = lora(l, "mlp.c_fc", m, Ops.conv1d(m, w(l, "mlp.c_fc.weight"), w(l, "mlp.c_fc.bias"))); // [N, I]
     INDArray t = c == null ? null : Nd4j.createUninitialized(f.dataType(), f.shape()); // tanh(...), for backward
     INDArray g = Ops.geluNew(f, t); // [N, I]
-    INDArray out = Ops.conv1d(g, w(l, "mlp.c_proj.weight"), w(l, "mlp.c_proj.bias")); // [N, C]
+    INDArray out = lora(l, "mlp.c_proj", g,
+        Ops.conv1d(g, w(l, "mlp.c_proj.weight"), w(l, "mlp.c_proj.bias"))); // [N, C]
     if (c != null) {
       c.f = f;
       c.t = t;
@@ -237,8 +240,10 @@ public final class Gpt2Model extends TransformerLm {
       INDArray dOut = dx;
       dx = layerBackward(() -> blockBackward(layer, dOut, p, (LayerCache) caches.get(layer), grads));
     }
-    accumulate(grads, "transformer.wte.weight", Ops.scatterAddRows(config.vocabSize(), p.ids(), dx));
-    accumulate(grads, "transformer.wpe.weight", Ops.scatterAddRows(config.nPositions(), p.positions(), dx));
+    if (trains("transformer.wte.weight")) { // a frozen base (LoRA) skips the [V, C] and [P, C] scatters
+      accumulate(grads, "transformer.wte.weight", Ops.scatterAddRows(config.vocabSize(), p.ids(), dx));
+      accumulate(grads, "transformer.wpe.weight", Ops.scatterAddRows(config.nPositions(), p.positions(), dx));
+    }
     caches.clear();
   }
 
@@ -260,30 +265,46 @@ public final class Gpt2Model extends TransformerLm {
   private INDArray attentionBackward(int l, INDArray dOut, Pass p, LayerCache c, Map<String, INDArray> grads) {
     long R = p.rows(), T = p.len(), C = config.nEmbd(), nh = config.nHead(), hs = config.headSize();
     String h = "transformer.h." + l + ".attn.";
-    accumulate(grads, h + "c_proj.weight", Ops.mm(c.y, dOut, true, false)); // [C, C]
+    if (trains(h + "c_proj.weight")) accumulate(grads, h + "c_proj.weight", Ops.mm(c.y, dOut, true, false)); // [C, C]
     accumulate(grads, h + "c_proj.bias", Ops.colSum(dOut));
     INDArray dy2 = Ops.mm(dOut, w(l, "attn.c_proj.weight"), false, true); // [N, C]
+    loraBackward(l, "attn.c_proj", c.y, dOut, dy2, grads);
     INDArray dy = Heads.split(dy2, 0, R, T, nh, hs); // [R, nh, T, hs]
     INDArray[] dqkv = Attention.backward(dy, c.att); // each [R, nh, T, hs]
     INDArray dQkv = Nd4j.createUninitialized(dy.dataType(), R * T, 3 * C); // [N, 3C]: dq | dk | dv
     for (int i = 0; i < 3; i++) Heads.merge(dqkv[i], dQkv, i * C);
-    accumulate(grads, h + "c_attn.weight", Ops.mm(c.a, dQkv, true, false)); // [C, 3C]
+    if (trains(h + "c_attn.weight")) accumulate(grads, h + "c_attn.weight", Ops.mm(c.a, dQkv, true, false)); // [C, 3C]
     accumulate(grads, h + "c_attn.bias", Ops.colSum(dQkv));
     INDArray da = Ops.mm(dQkv, w(l, "attn.c_attn.weight"), false, true); // [N, C]
+    loraBackward(l, "attn.c_attn", c.a, dQkv, da, grads);
     Ops.close(dy2, dy, dQkv, c.y, dqkv[0], dqkv[1], dqkv[2]);
     return da;
   }
 
   private INDArray mlpBackward(int l, INDArray dOut, LayerCache c, Map<String, INDArray> grads) {
     String h = "transformer.h." + l + ".mlp.";
-    accumulate(grads, h + "c_proj.weight", Ops.mm(c.g, dOut, true, false)); // [I, C]
+    if (trains(h + "c_proj.weight")) accumulate(grads, h + "c_proj.weight", Ops.mm(c.g, dOut, true, false)); // [I, C]
     accumulate(grads, h + "c_proj.bias", Ops.colSum(dOut));
     INDArray dg = Ops.mm(dOut, w(l, "mlp.c_proj.weight"), false, true); // [N, I]
+    loraBackward(l, "mlp.c_proj", c.g, dOut, dg, grads);
     INDArray df = Ops.geluNewBackward(c.f, c.t, dg); // [N, I]
-    accumulate(grads, h + "c_fc.weight", Ops.mm(c.m, df, true, false)); // [C, I]
+    if (trains(h + "c_fc.weight")) accumulate(grads, h + "c_fc.weight", Ops.mm(c.m, df, true, false)); // [C, I]
     accumulate(grads, h + "c_fc.bias", Ops.colSum(df));
     INDArray dm = Ops.mm(df, w(l, "mlp.c_fc.weight"), false, true); // [N, C]
+    loraBackward(l, "mlp.c_fc", c.m, df, dm, grads);
     Ops.close(dg, df, c.f, c.t, c.g);
     return dm;
+  }
+
+  // ---------------------------------------------------------------- LoRA hooks (org.fspo.train.model.lora)
+
+  /** y, the output of layer l's Conv1D suffix (e.g. "attn.c_attn") for input x, plus its adapter's part. */
+  private INDArray lora(int l, String suffix, INDArray x, INDArray y) {
+    return adapt("transformer.h." + l + "." + suffix, x, y);
+  }
+
+  /** The adapter's backward for layer l's Conv1D suffix: dx += its part; its gradients into grads. */
+  private void loraBackward(int l, String suffix, INDArray x, INDArray dy, INDArray dx, Map<String, INDArray> grads) {
+    adaptBackward("transformer.h." + l + "." + suffix, x, dy, dx, grads);
   }
 }

@@ -114,6 +114,27 @@ public final class LlamaModel extends TransformerLm {
     return param("model.layers." + layer + "." + suffix);
   }
 
+  /**
+   * HF nn.Linear of layer l's module (e.g. "self_attn.q_proj"): x [N, in] -> x @ W^T [N, out], plus the LoRA
+   * adapter's part when one is attached (TransformerLm.adapt).
+   */
+  private INDArray proj(int l, String module, INDArray x) {
+    String name = "model.layers." + l + "." + module;
+    return adapt(name, x, Ops.linear(x, param(name + ".weight")));
+  }
+
+  /**
+   * Backward of {@link #proj} given its output gradient dy [N, out] and input x [N, in]: accumulates dW = dy^T x
+   * [out, in] (unless frozen); returns dx = dy W [N, in] plus the adapter's part (whose gradients go to grads).
+   */
+  private INDArray projBackward(int l, String module, INDArray dy, INDArray x, Map<String, INDArray> grads) {
+    String name = "model.layers." + l + "." + module;
+    if (trains(name + ".weight")) accumulate(grads, name + ".weight", Ops.mm(dy, x, true, false));
+    INDArray dx = Ops.mm(dy, param(name + ".weight"), false, false);
+    adaptBackward(name, x, dy, dx, grads);
+    return dx;
+  }
+
   /** Activations one block keeps for its backward pass. */
   private static final class LayerCache {
     NormCache norm1, norm2;
@@ -168,9 +189,9 @@ public final class LlamaModel extends TransformerLm {
   private INDArray attention(int l, INDArray a, Pass p, LayerCache c) {
     long R = p.rows(), T = p.len(), N = R * T, nh = config.numAttentionHeads(), nkv = config.numKeyValueHeads();
     long hs = config.headDim();
-    INDArray q = rope.apply(Ops.linear(a, w(l, "self_attn.q_proj.weight")).reshape('c', N, nh, hs), p.positions());
-    INDArray k = rope.apply(Ops.linear(a, w(l, "self_attn.k_proj.weight")).reshape('c', N, nkv, hs), p.positions());
-    INDArray v = Ops.linear(a, w(l, "self_attn.v_proj.weight")); // [N, nkv*hs]
+    INDArray q = rope.apply(proj(l, "self_attn.q_proj", a).reshape('c', N, nh, hs), p.positions()); // [N, nh, hs]
+    INDArray k = rope.apply(proj(l, "self_attn.k_proj", a).reshape('c', N, nkv, hs), p.positions()); // [N, nkv, hs]
+    INDArray v = proj(l, "self_attn.v_proj", a); // [N, nkv*hs]
     INDArray q4 = Heads.split(q.reshape('c', N, nh * hs), 0, R, T, nh, hs); // [R, nh, T, hs]
     INDArray k4 = Heads.split(k.reshape('c', N, nkv * hs), 0, R, T, nkv, hs); // [R, nkv, T, hs]
     INDArray v4 = Heads.split(v, 0, R, T, nkv, hs); // [R, nkv, T, hs]
@@ -188,16 +209,16 @@ public final class LlamaModel extends TransformerLm {
       c.att = ac[0];
       c.y = y2;
     }
-    return Ops.linear(y2, w(l, "self_attn.o_proj.weight")); // [N, C]
+    return proj(l, "self_attn.o_proj", y2); // [N, C]
   }
 
   /** HF LlamaMLP: down_proj(silu(gate_proj(m)) * up_proj(m)). */
   private INDArray mlp(int l, INDArray m, LayerCache c) {
-    INDArray gate = Ops.linear(m, w(l, "mlp.gate_proj.weight")); // [N, I]
-    INDArray up = Ops.linear(m, w(l, "mlp.up_proj.weight")); // [N, I]
+    INDArray gate = proj(l, "mlp.gate_proj", m); // [N, I]
+    INDArray up = proj(l, "mlp.up_proj", m); // [N, I]
     INDArray act = Ops.silu(gate); // [N, I]
     INDArray hidden = act.mul(up); // [N, I]
-    INDArray out = Ops.linear(hidden, w(l, "mlp.down_proj.weight")); // [N, C]
+    INDArray out = proj(l, "mlp.down_proj", hidden); // [N, C]
     if (c != null) {
       c.gate = gate;
       c.up = up;
@@ -222,7 +243,9 @@ public final class LlamaModel extends TransformerLm {
       INDArray dOut = dx;
       dx = layerBackward(() -> blockBackward(layer, dOut, p, (LayerCache) caches.get(layer), grads));
     }
-    accumulate(grads, "model.embed_tokens.weight", Ops.scatterAddRows(config.vocabSize(), p.ids(), dx));
+    if (trains("model.embed_tokens.weight")) {
+      accumulate(grads, "model.embed_tokens.weight", Ops.scatterAddRows(config.vocabSize(), p.ids(), dx));
+    }
     caches.clear();
   }
 
@@ -242,36 +265,29 @@ public final class LlamaModel extends TransformerLm {
   private INDArray attentionBackward(int l, INDArray dOut, Pass p, LayerCache c, Map<String, INDArray> grads) {
     long R = p.rows(), T = p.len(), N = R * T, nh = config.numAttentionHeads(), nkv = config.numKeyValueHeads();
     long hs = config.headDim();
-    String h = "model.layers." + l + ".self_attn.";
-    accumulate(grads, h + "o_proj.weight", Ops.mm(dOut, c.y, true, false)); // [C, nh*hs]
-    INDArray dy2 = Ops.mm(dOut, w(l, "self_attn.o_proj.weight"), false, false); // [N, nh*hs]
+    INDArray dy2 = projBackward(l, "self_attn.o_proj", dOut, c.y, grads); // [N, nh*hs]
     INDArray dy = Heads.split(dy2, 0, R, T, nh, hs); // [R, nh, T, hs]
     INDArray[] d = Attention.backward(dy, c.att); // dq [R, nh, T, hs], dk, dv [R, nkv, T, hs]
     INDArray dq = rope.backward(Heads.merge(d[0]).reshape('c', N, nh, hs), p.positions()); // [N, nh, hs]
     INDArray dk = rope.backward(Heads.merge(d[1]).reshape('c', N, nkv, hs), p.positions()); // [N, nkv, hs]
     INDArray dv = Heads.merge(d[2]); // [N, nkv*hs]
     INDArray dq2 = dq.reshape('c', N, nh * hs), dk2 = dk.reshape('c', N, nkv * hs);
-    accumulate(grads, h + "q_proj.weight", Ops.mm(dq2, c.a, true, false)); // [nh*hs, C]
-    accumulate(grads, h + "k_proj.weight", Ops.mm(dk2, c.a, true, false)); // [nkv*hs, C]
-    accumulate(grads, h + "v_proj.weight", Ops.mm(dv, c.a, true, false));
-    INDArray da = Ops.mm(dq2, w(l, "self_attn.q_proj.weight"), false, false); // [N, C]
-    da.addi(Ops.mm(dk2, w(l, "self_attn.k_proj.weight"), false, false));
-    da.addi(Ops.mm(dv, w(l, "self_attn.v_proj.weight"), false, false));
-    Ops.close(dy2, dy, d[0], d[1], d[2], dq, dk, dv, c.y);
+    INDArray da = projBackward(l, "self_attn.q_proj", dq2, c.a, grads); // [N, C]
+    INDArray dak = projBackward(l, "self_attn.k_proj", dk2, c.a, grads), dav = projBackward(l, "self_attn.v_proj", dv,
+        c.a, grads);
+    da.addi(dak).addi(dav);
+    Ops.close(dy2, dy, d[0], d[1], d[2], dq, dk, dv, c.y, dak, dav);
     return da;
   }
 
   private INDArray mlpBackward(int l, INDArray dOut, LayerCache c, Map<String, INDArray> grads) {
-    String h = "model.layers." + l + ".mlp.";
-    accumulate(grads, h + "down_proj.weight", Ops.mm(dOut, c.hidden, true, false)); // [C, I]
-    INDArray dHidden = Ops.mm(dOut, w(l, "mlp.down_proj.weight"), false, false); // [N, I]
+    INDArray dHidden = projBackward(l, "mlp.down_proj", dOut, c.hidden, grads); // [N, I]
     INDArray dUp = dHidden.mul(c.act); // [N, I]
     INDArray dGate = Ops.siluBackward(c.gate, dHidden.muli(c.up)); // [N, I]
-    accumulate(grads, h + "gate_proj.weight", Ops.mm(dGate, c.m, true, false)); // [I, C]
-    accumulate(grads, h + "up_proj.weight", Ops.mm(dUp, c.m, true, false)); // [I, C]
-    INDArray dm = Ops.mm(dGate, w(l, "mlp.gate_proj.weight"), false, false); // [N, C]
-    dm.addi(Ops.mm(dUp, w(l, "mlp.up_proj.weight"), false, false));
-    Ops.close(dHidden, dUp, dGate, c.gate, c.up, c.act, c.hidden);
+    INDArray dm = projBackward(l, "mlp.gate_proj", dGate, c.m, grads); // [N, C]
+    INDArray dmUp = projBackward(l, "mlp.up_proj", dUp, c.m, grads); // [N, C]
+    dm.addi(dmUp);
+    Ops.close(dHidden, dUp, dGate, dmUp, c.gate, c.up, c.act, c.hidden);
     return dm;
   }
 }

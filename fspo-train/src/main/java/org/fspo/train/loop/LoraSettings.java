@@ -1,0 +1,62 @@
+package org.fspo.train.loop;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import org.fspo.train.model.lora.LoraConfig;
+
+/**
+ * train.lora: train low-rank adapters on a frozen base instead of every weight (issue 10). Not yet a component of
+ * {@link TrainConfig}: the Trainer does not read it until the SFT to FSPO hand-off is wired (stage 1 trains an
+ * adapter and merges it; stage 2 trains a fresh one on the merged model, whose own log-probs are the reference).
+ * The conf/train.yaml block to add with it:
+ *
+ * <pre>
+ *   lora:
+ *     # train LoRA adapters on a frozen base instead of every weight
+ *     enabled: false
+ *     # adapter rank r
+ *     rank: 16
+ *     # lora_alpha: the adapter's output is scaled by alpha / rank (alpha / sqrt(rank) with use_rslora)
+ *     alpha: 32.0
+ *     # rank-stabilised scaling alpha / sqrt(rank) (Kalajdzievski 2023)
+ *     use_rslora: false
+ *     # dropout on the adapter's input; only 0 is implemented
+ *     dropout: 0.0
+ *     # projections to adapt: q_proj k_proj v_proj o_proj gate_proj up_proj down_proj (llama), c_attn c_proj c_fc
+ *     # (gpt2), or all-linear
+ *     target_modules: [all-linear]
+ * </pre>
+ *
+ * @param enabled       train adapters on a frozen base (default false: full fine-tuning)
+ * @param rank          adapter rank r (default 16)
+ * @param alpha         lora_alpha (default 32)
+ * @param useRslora     scale by alpha / sqrt(rank) instead of alpha / rank (default false)
+ * @param dropout       dropout on the adapter input; must be 0 (default), as no LoRA dropout is implemented
+ * @param targetModules PEFT target_modules names, or all-linear (default [all-linear])
+ */
+public record LoraSettings(
+    @JsonProperty("enabled") boolean enabled,
+    @JsonProperty("rank") int rank,
+    @JsonProperty("alpha") double alpha,
+    @JsonProperty("use_rslora") boolean useRslora,
+    @JsonProperty("dropout") double dropout,
+    @JsonProperty("target_modules") List<String> targetModules) {
+
+  public LoraSettings {
+    TrainConfig.require(rank >= 1, "lora.rank", "at least 1", rank);
+    TrainConfig.require(alpha > 0 && Double.isFinite(alpha), "lora.alpha", "positive", alpha);
+    TrainConfig.require(dropout == 0, "lora.dropout", "0 (LoRA dropout is not implemented)", dropout);
+    TrainConfig.require(targetModules != null && !targetModules.isEmpty(), "lora.target_modules",
+        "a non-empty list such as [q_proj, v_proj] or [all-linear]", targetModules);
+    targetModules = List.copyOf(targetModules);
+  }
+
+  public static LoraSettings defaults() {
+    return new LoraSettings(false, 16, 32, false, 0, List.of(LoraConfig.ALL_LINEAR));
+  }
+
+  /** The adapter's hyper-parameters in PEFT's terms (what adapter_config.json will hold). */
+  public LoraConfig toLoraConfig() {
+    return LoraConfig.of(rank, alpha, useRslora, targetModules);
+  }
+}
