@@ -1,10 +1,12 @@
 package org.fspo.train.checkpoint;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import org.fspo.core.FspoUserException;
 import org.fspo.train.io.SafeTensors;
 import org.fspo.train.model.CausalLm;
+import org.fspo.train.model.lora.PeftFiles;
 import org.fspo.train.optim.Optimizer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -15,7 +17,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * @param dir       the checkpoint folder
  * @param state     its trainer_state.json
- * @param weights   model.safetensors, by HF tensor name
+ * @param weights   model.safetensors, by HF tensor name (LoRA: adapter_model.safetensors, by PEFT name)
  * @param optimizer optimizer.safetensors, keyed {@code <buffer>.<parameter name>}
  */
 public record LoadedCheckpoint(Path dir, TrainerState state, LinkedHashMap<String, INDArray> weights,
@@ -33,6 +35,8 @@ public record LoadedCheckpoint(Path dir, TrainerState state, LinkedHashMap<Strin
           + state.step() + ", which is not this folder's");
     }
     Path model = dir.resolve(Checkpoints.MODEL), optimizer = dir.resolve(Checkpoints.OPTIMIZER);
+    // a LoRA run's checkpoint holds the adapter (PEFT names, which are its parameters' names) instead of the model
+    if (!Files.exists(model) && Files.exists(dir.resolve(PeftFiles.CONFIG))) model = dir.resolve(PeftFiles.WEIGHTS);
     Completeness.requireWhole(model);
     Completeness.requireWhole(optimizer);
     return new LoadedCheckpoint(dir, state, SafeTensors.readArrays(model), SafeTensors.readArrays(optimizer));

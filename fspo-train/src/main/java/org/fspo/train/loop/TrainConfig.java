@@ -18,6 +18,7 @@ import org.fspo.core.config.ConfigLoader;
  * @param fspo       stage 2 ({@link StageConfig})
  * @param optim      optimizer, schedule, batching ({@link OptimConfig})
  * @param checkpoint checkpoint cadence ({@link CheckpointConfig})
+ * @param lora       LoRA adapters on a frozen base instead of full fine-tuning ({@link LoraSettings}; off by default)
  * @param seed       seeds the model init and every epoch's episode sampling (default 1234)
  */
 public record TrainConfig(
@@ -27,6 +28,7 @@ public record TrainConfig(
     @JsonProperty("fspo") StageConfig fspo,
     @JsonProperty("optim") OptimConfig optim,
     @JsonProperty("checkpoint") CheckpointConfig checkpoint,
+    @JsonProperty("lora") LoraSettings lora,
     @JsonProperty("seed") long seed) {
 
   /** The sections a project config file may hold; train reads only its own. */
@@ -34,7 +36,7 @@ public record TrainConfig(
 
   public static TrainConfig defaults() {
     return new TrainConfig(ModelShape.defaults(), DataConfig.defaults(), StageConfig.sftDefaults(),
-        StageConfig.fspoDefaults(), OptimConfig.defaults(), CheckpointConfig.defaults(), 1234);
+        StageConfig.fspoDefaults(), OptimConfig.defaults(), CheckpointConfig.defaults(), LoraSettings.defaults(), 1234);
   }
 
   /**

@@ -9,6 +9,7 @@ import org.fspo.core.prompt.PromptFormat;
 import org.fspo.train.data.PairCollator;
 import org.fspo.train.model.Models;
 import org.fspo.train.model.TransformerLm;
+import org.fspo.train.model.lora.PeftFiles;
 import org.fspo.train.tokenizer.HfTokenizer;
 
 /**
@@ -42,16 +43,22 @@ public final class TrainedRun implements AutoCloseable {
   /** Opens RUN_DIR; final/ must exist (a finished run). */
   public static TrainedRun open(Path runDir) {
     RunLayout run = new RunLayout(runDir);
-    for (Path need : List.of(run.finalModel().resolve("model.safetensors"), run.sft().resolve("model.safetensors"),
-        run.tokenizer(), run.config())) {
+    Path policy = run.finalModel().resolve(LoraStages.isAdapter(run.finalModel()) ? PeftFiles.WEIGHTS
+        : "model.safetensors"); // a LoRA run's final/ is a PEFT adapter on sft/
+    for (Path need : List.of(policy, run.sft().resolve("model.safetensors"), run.tokenizer(), run.config())) {
       if (!Files.isRegularFile(need)) {
         throw new FspoUserException(runDir + " is not a finished run: " + need.getFileName() + " is missing under "
             + need.getParent() + "; train it with fspo train --out " + runDir, FspoUserException.NO_INPUT);
       }
     }
     TrainConfig config = TrainConfig.load(run.config(), List.of());
-    return new TrainedRun(run, config, HfTokenizer.load(run.tokenizer()), Models.load(run.finalModel()),
+    return new TrainedRun(run, config, HfTokenizer.load(run.tokenizer()), LoraStages.loadPolicy(run),
         Models.load(run.sft()));
+  }
+
+  /** Whether runDir's final/ holds a finished policy (a full model, or a LoRA run's adapter on sft/). */
+  public static boolean isFinished(Path runDir) {
+    return LoraStages.finished(new RunLayout(runDir));
   }
 
   public TrainConfig config() {
@@ -62,7 +69,7 @@ public final class TrainedRun implements AutoCloseable {
     return tokenizer;
   }
 
-  /** The FSPO policy (final/). */
+  /** The FSPO policy (final/; a LoRA run's: sft/ with final/'s adapter attached). */
   public TransformerLm policy() {
     return policy;
   }
