@@ -9,7 +9,6 @@ import org.fspo.core.FspoUserException;
 import org.fspo.core.episode.PreferencePair;
 import org.fspo.train.data.ShuffledEpisodes;
 import org.fspo.train.model.CausalLm;
-import org.fspo.train.model.Models;
 import org.fspo.train.tokenizer.HfTokenizer;
 import org.fspo.train.tokenizer.WordLevelTokenizer;
 
@@ -19,7 +18,9 @@ import org.fspo.train.tokenizer.WordLevelTokenizer;
  *
  * <ul>
  *   <li>{@code --resume} with RUN_DIR/tokenizer.json present: that tokenizer (the run's own);</li>
- *   <li>{@code --init DIR}: DIR's config.json, model.safetensors and tokenizer.json (a Hugging Face folder);</li>
+ *   <li>{@code --init DIR}: DIR's config.json, model.safetensors and tokenizer.json (a Hugging Face folder), with
+ *       {@code --init-adapter}'s PEFT LoRA adapter merged in, or DIR a PEFT adapter naming its base
+ *       ({@link InitModel});</li>
  *   <li>otherwise a model of train.model's shape, initialised from the seed, with a {@link WordLevelTokenizer} built
  *       from the training pairs' text (prompts, both responses, user descriptions).</li>
  * </ul>
@@ -37,6 +38,19 @@ public final class TrainJob {
    */
   public static Trainer.Result run(TrainConfig config, List<PreferencePair> pairs, Path out, Path init,
       Trainer.Options options, PrintWriter log) {
+    return run(config, pairs, out, init, null, options, log);
+  }
+
+  /**
+   * As above, with {@code initAdapter} (may be null): a PEFT LoRA adapter folder merged into init's model before
+   * training ({@link InitModel}; init may also be an adapter folder naming its base).
+   */
+  public static Trainer.Result run(TrainConfig config, List<PreferencePair> pairs, Path out, Path init,
+      Path initAdapter, Trainer.Options options, PrintWriter log) {
+    if (initAdapter != null && init == null) {
+      throw new FspoUserException("--init-adapter needs --init BASE_MODEL_DIR, the model the adapter was trained on",
+          FspoUserException.USAGE);
+    }
     if (pairs.isEmpty()) {
       throw new FspoUserException("the store has no train pairs; import or synthesize data first, or check the "
           + "split (a test fraction of 1 puts every user in test)", FspoUserException.NO_INPUT);
@@ -48,10 +62,11 @@ public final class TrainJob {
       log.println("warning: " + message);
       log.flush();
     });
-    try (HfTokenizer tokenizer = tokenizer(config, pairs, run, init, options.resume())) {
+    InitModel start = init == null ? null : InitModel.resolve(init, initAdapter);
+    try (HfTokenizer tokenizer = tokenizer(config, pairs, run, start, options.resume())) {
       if (init == null) MemoryBudget.require(config, tokenizer.vocabSize());
       log.print("effective config:\n" + config.toYaml()); // after the checks: a refused config is one line
-      CausalLm model = init != null ? Models.load(init)
+      CausalLm model = start != null ? start.load()
           : ScratchModel.create(config.model(), tokenizer.vocabSize(), tokenizer.eosId(), config.seed());
       ShuffledEpisodes episodes = config.data().episodes(pairs, config.seed());
       episodes.epoch(0);
@@ -62,10 +77,11 @@ public final class TrainJob {
     }
   }
 
-  private static HfTokenizer tokenizer(TrainConfig config, List<PreferencePair> pairs, RunLayout run, Path init,
-      boolean resume) {
+  private static HfTokenizer tokenizer(TrainConfig config, List<PreferencePair> pairs, RunLayout run,
+      InitModel start, boolean resume) {
     if (resume && Files.isRegularFile(run.tokenizer())) return HfTokenizer.load(run.tokenizer());
-    if (init != null) {
+    if (start != null) {
+      Path init = start.tokenizerDir();
       if (!Files.isRegularFile(init.resolve("tokenizer.json"))) {
         throw new FspoUserException(init + ": no tokenizer.json; save the model folder with its tokenizer "
             + "(tokenizer.save_pretrained) so training and scoring tokenize alike", FspoUserException.NO_INPUT);
