@@ -1,7 +1,15 @@
 package org.fspo.train.loop;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.fspo.core.FspoUserException;
@@ -29,6 +37,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code model.parameters()}, which are the adapter's while one is attached, so it keeps state only for them.
  */
 final class LoraStages {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private LoraStages() {}
 
   /** The model as a {@link TransformerLm} (what adapters attach to); a user error for any other model. */
@@ -42,6 +52,32 @@ final class LoraStages {
   static void attachFresh(TransformerLm model, LoraSettings lora, long seed, String stage) {
     if (model.adapter() != null) throw new IllegalStateException("an adapter is attached already");
     LoraAdapters.init(model, lora.toLoraConfig(), seed * 31 + (stage.equals(TrainerState.SFT) ? 1 : 2));
+  }
+
+  /**
+   * Whether every tensor of dir/model.safetensors is F32, read from the header alone: then saving lost nothing, and
+   * the model just saved equals the file bit for bit, so stage 2 need not re-read it (which would briefly hold a
+   * second copy of the base). Any other dtype (BF16 rounding) or an unreadable header: false, and the file is read.
+   */
+  static boolean allF32(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir.resolve("model.safetensors"), StandardOpenOption.READ)) {
+      ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+      if (ch.read(len, 0) != 8) return false;
+      long n = len.flip().getLong();
+      if (n <= 0 || n > 100_000_000L) return false;
+      ByteBuffer header = ByteBuffer.allocate((int) n);
+      while (header.hasRemaining()) {
+        if (ch.read(header, 8 + header.position()) < 0) return false;
+      }
+      JsonNode root = JSON.readTree(header.array());
+      for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        if (!e.getKey().equals("__metadata__") && !e.getValue().path("dtype").asText().equals("F32")) return false;
+      }
+      return true;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   /** Whether final/ holds a finished run's policy: a full model, or (LoRA) a PEFT adapter on sft/. */

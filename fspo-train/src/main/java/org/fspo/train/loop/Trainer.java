@@ -148,7 +148,8 @@ public final class Trainer {
       TrainerState from = null;
       boolean resumeFspo = state != null && state.stage().equals(TrainerState.FSPO);
       if (lora != null) {
-        Checkpoints.loadWeights(run.sft(), lora); // the base as saved, bit for bit, whether resumed or not
+        // the base as saved, bit for bit: re-read unless the merged weights in memory are what sft/ holds (all F32)
+        if (sftDone || !LoraStages.allF32(run.sft())) Checkpoints.loadWeights(run.sft(), lora);
         LoraStages.attachFresh(lora, config.lora(), config.seed(), TrainerState.FSPO);
       }
       if (resumeFspo) {
