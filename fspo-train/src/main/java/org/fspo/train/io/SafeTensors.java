@@ -186,17 +186,22 @@ public final class SafeTensors {
   private static byte[] encode(INDArray a, DType dt) {
     int n = (int) a.length();
     ByteBuffer buf = ByteBuffer.allocate(n * dt.bytes).order(ByteOrder.LITTLE_ENDIAN);
-    INDArray flat = a.dup('c').reshape(n);
-    switch (dt) {
-      case F32 -> buf.asFloatBuffer().put(flat.castTo(DataType.FLOAT).toFloatVector());
-      case BF16 -> {
-        for (float f : flat.castTo(DataType.FLOAT).toFloatVector()) buf.putShort(floatToBf16(f));
+    INDArray copy = a.dup('c'); // off-heap: closed below, or a model's worth of copies waits for the GC while saving
+    INDArray flat = copy.reshape(n);
+    try {
+      switch (dt) {
+        case F32 -> buf.asFloatBuffer().put(flat.castTo(DataType.FLOAT).toFloatVector());
+        case BF16 -> {
+          for (float f : flat.castTo(DataType.FLOAT).toFloatVector()) buf.putShort(floatToBf16(f));
+        }
+        case F16 -> {
+          for (float f : flat.castTo(DataType.FLOAT).toFloatVector()) buf.putShort(floatToF16(f));
+        }
+        case I64 -> buf.asLongBuffer().put(flat.castTo(DataType.LONG).toLongVector());
+        case I32 -> buf.asIntBuffer().put(flat.castTo(DataType.INT).toIntVector());
       }
-      case F16 -> {
-        for (float f : flat.castTo(DataType.FLOAT).toFloatVector()) buf.putShort(floatToF16(f));
-      }
-      case I64 -> buf.asLongBuffer().put(flat.castTo(DataType.LONG).toLongVector());
-      case I32 -> buf.asIntBuffer().put(flat.castTo(DataType.INT).toIntVector());
+    } finally {
+      copy.close();
     }
     return buf.array();
   }
