@@ -22,7 +22,8 @@ import picocli.CommandLine.Mixin;
     versionProvider = FspoVersion.class,
     description = "Few-Shot Preference Optimization: import or synthesize per-user preferences, train, evaluate.",
     subcommands = {ImportCommand.class, RenderCommand.class, SynthCommand.class, TrainCommand.class,
-        EvalCommand.class, GenerateCommand.class, PipelineCommand.class, ServeCommand.class, HelpCommand.class})
+        EvalCommand.class, GenerateCommand.class, PipelineCommand.class, ServeCommand.class, ExportCommand.class,
+        HelpCommand.class})
 public final class Fspo implements Runnable {
   @Mixin VerbosityMixin verbosity;
 

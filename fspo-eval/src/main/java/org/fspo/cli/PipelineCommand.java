@@ -22,11 +22,10 @@ import org.fspo.eval.scoring.EvalConfig;
 import org.fspo.synth.job.SynthConfig;
 import org.fspo.synth.job.SynthJob;
 import org.fspo.synth.store.EpisodeStore;
-import org.fspo.train.io.ModelWeights;
-import org.fspo.train.loop.RunLayout;
 import org.fspo.train.loop.TrainConfig;
 import org.fspo.train.loop.TrainJob;
 import org.fspo.train.loop.Trainer;
+import org.fspo.train.loop.TrainedRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -111,7 +110,7 @@ final class PipelineCommand implements Callable<Integer> {
     List<String> sets = new ArrayList<>(config.sets());
     sets.addAll(run.trainingSets());
     TrainConfig trainConfig = TrainConfig.load(config.file(), sets.stream().filter(s -> s.startsWith("train.")).toList());
-    if (ModelWeights.present(new RunLayout(dir).finalModel())) { // model.safetensors or a sharded index
+    if (TrainedRun.isFinished(dir)) { // final/ is a full model, or a LoRA run's adapter
       log.println("[2/3] train " + run.key() + ": " + dir + " is finished; reusing it");
       return;
     }

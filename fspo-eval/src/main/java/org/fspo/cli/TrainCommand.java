@@ -50,6 +50,12 @@ final class TrainCommand implements Callable<Integer> {
           + "training train.model's shape from scratch.")
   Path init;
 
+  @Option(names = "--init-adapter", paramLabel = "PEFT_ADAPTER_DIR",
+      description = "A PEFT LoRA adapter (adapter_config.json, adapter_model.safetensors) on --init's model, merged "
+          + "into it before training. --init may itself be such a folder if its base_model_name_or_path is a local "
+          + "model folder.")
+  Path initAdapter;
+
   @Option(names = "--resume", description = "Continue the run in --out from its newest checkpoint (only a folder fspo"
       + " train wrote; any other non-empty folder is refused).")
   boolean resume;
@@ -72,7 +78,7 @@ final class TrainCommand implements Callable<Integer> {
       }
     }
     PrintWriter err = spec.commandLine().getErr();
-    Trainer.Result result = TrainJob.run(train, pairs, out, init,
+    Trainer.Result result = TrainJob.run(train, pairs, out, init, initAdapter,
         new Trainer.Options(resume, !noProgress, (stage, step) -> false, refCache), err);
     spec.commandLine().getOut().println(result.run().finalModel());
     spec.commandLine().getOut().flush();

@@ -74,7 +74,9 @@ public final class ServedModel implements AutoCloseable {
     Path dir = RunMethods.locate(runDir, List.of(method)).get(method);
     RunLayout layout = new RunLayout(dir);
     for (Path need : List.of(layout.finalModel(), layout.sft(), layout.tokenizer())) {
-      boolean present = need.equals(layout.tokenizer()) ? Files.isRegularFile(need) : ModelWeights.present(need);
+      boolean present = need.equals(layout.tokenizer()) ? Files.isRegularFile(need)
+          : need.equals(layout.finalModel()) ? TrainedRun.isFinished(dir) // a full model, or a LoRA adapter on sft/
+          : ModelWeights.present(need);
       if (!present) {
         throw new FspoUserException(dir + " is not a finished run: " + need + " is missing; train it with fspo train"
             + " --out " + dir, FspoUserException.NO_INPUT);

@@ -21,6 +21,9 @@ import org.fspo.train.io.SafeTensors;
 import org.fspo.train.io.SaveFormat;
 import org.fspo.train.model.CausalLm;
 import org.fspo.train.model.Models;
+import org.fspo.train.model.TransformerLm;
+import org.fspo.train.model.lora.LoraAdapter;
+import org.fspo.train.model.lora.LoraAdapters;
 import org.fspo.train.optim.Optimizer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -30,7 +33,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <pre>
  *   config.json, model.safetensors   the policy, in Hugging Face's layout (loadable by transformers), in F32,
- *                                    with --init's generation and tokenizer files (Models.save)
+ *                                    with --init's generation and tokenizer files (Models.save); with LoRA instead
+ *                                    adapter_config.json, adapter_model.safetensors (PEFT), the adapter only
  *   optimizer.safetensors            the optimizer buffers, keyed {@code <buffer>.<parameter name>}
  *   trainer_state.json               {@link TrainerState}: stage, step, data position, random stream
  *   config.yaml                      the run's effective config
@@ -69,7 +73,7 @@ public final class Checkpoints {
     try {
       Files.createDirectories(dir);
       deleteTree(tmp);
-      Models.save(model, tmp, SaveFormat.exact()); // F32 whatever the input's dtypes: resume is exact
+      saveTrainable(model, tmp);
       SafeTensors.write(tmp.resolve(OPTIMIZER), optimizer.state());
       JSON.writeValue(tmp.resolve(STATE).toFile(), state);
       Files.writeString(tmp.resolve("config.yaml"), configYaml);
@@ -82,6 +86,15 @@ public final class Checkpoints {
       throw new FspoUserException(target + ": cannot write the checkpoint (" + e.getMessage() + ")",
           FspoUserException.CANT_CREATE);
     }
+  }
+
+  /**
+   * The model's trainable part: with a LoRA adapter attached only the adapter, as a PEFT folder (the frozen base is
+   * sft/ or init/ already; the Trainer restores it from there), otherwise the whole model.
+   */
+  private static void saveTrainable(CausalLm model, Path dir) {
+    if (model instanceof TransformerLm t && t.adapter() instanceof LoraAdapter) LoraAdapters.save(t, dir, null);
+    else Models.save(model, dir, SaveFormat.exact()); // F32 whatever the input's dtypes: resume is exact
   }
 
   /** Complete checkpoints, oldest first. */

@@ -4,8 +4,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import org.fspo.core.FspoUserException;
+import org.fspo.train.io.ModelWeights;
 import org.fspo.train.io.SafeTensors;
 import org.fspo.train.model.CausalLm;
+import org.fspo.train.model.lora.PeftFiles;
 import org.fspo.train.optim.Optimizer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -16,7 +18,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * @param dir       the checkpoint folder
  * @param state     its trainer_state.json
- * @param weights   model.safetensors, by HF tensor name
+ * @param weights   model.safetensors, by HF tensor name (LoRA: adapter_model.safetensors, by PEFT name)
  * @param optimizer optimizer.safetensors, keyed {@code <buffer>.<parameter name>}
  */
 public record LoadedCheckpoint(Path dir, TrainerState state, LinkedHashMap<String, INDArray> weights,
@@ -34,9 +36,13 @@ public record LoadedCheckpoint(Path dir, TrainerState state, LinkedHashMap<Strin
           + state.step() + ", which is not this folder's");
     }
     Path model = dir.resolve(Checkpoints.MODEL), optimizer = dir.resolve(Checkpoints.OPTIMIZER);
+    // a LoRA run's checkpoint holds the adapter (PEFT names, which are its parameters' names) instead of the model
+    boolean adapter = !ModelWeights.present(dir) && Files.exists(dir.resolve(PeftFiles.CONFIG));
+    if (adapter) model = dir.resolve(PeftFiles.WEIGHTS);
     if (Files.isRegularFile(model)) Completeness.requireWhole(model); // shards: the reader checks each file's size
     Completeness.requireWhole(optimizer);
-    return new LoadedCheckpoint(dir, state, Checkpoints.readWeights(dir), SafeTensors.readArrays(optimizer));
+    return new LoadedCheckpoint(dir, state, adapter ? SafeTensors.readArrays(model) : Checkpoints.readWeights(dir),
+        SafeTensors.readArrays(optimizer));
   }
 
   /**

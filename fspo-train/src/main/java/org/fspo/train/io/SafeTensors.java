@@ -190,22 +190,28 @@ public final class SafeTensors {
   private static void encode(OutputStream out, INDArray a, DType dt) throws IOException {
     long n = a.length();
     INDArray flat = a.reshape('c', new long[] {n}); // a view when a is c-contiguous, else a c-order copy
-    for (long at = 0; at < n; at += CHUNK) {
-      int m = (int) Math.min(CHUNK, n - at);
-      INDArray part = flat.get(NDArrayIndex.interval(at, at + m));
-      ByteBuffer buf = ByteBuffer.allocate(m * dt.bytes).order(ByteOrder.LITTLE_ENDIAN);
-      switch (dt) {
-        case F32 -> buf.asFloatBuffer().put(part.castTo(DataType.FLOAT).toFloatVector());
-        case BF16 -> {
-          for (float f : part.castTo(DataType.FLOAT).toFloatVector()) buf.putShort(floatToBf16(f));
+    // an off-heap copy is freed here: left to the GC, a model's worth of copies would wait while saving
+    boolean copied = flat.data() != a.data();
+    try {
+      for (long at = 0; at < n; at += CHUNK) {
+        int m = (int) Math.min(CHUNK, n - at);
+        INDArray part = flat.get(NDArrayIndex.interval(at, at + m));
+        ByteBuffer buf = ByteBuffer.allocate(m * dt.bytes).order(ByteOrder.LITTLE_ENDIAN);
+        switch (dt) {
+          case F32 -> buf.asFloatBuffer().put(part.castTo(DataType.FLOAT).toFloatVector());
+          case BF16 -> {
+            for (float f : part.castTo(DataType.FLOAT).toFloatVector()) buf.putShort(floatToBf16(f));
+          }
+          case F16 -> {
+            for (float f : part.castTo(DataType.FLOAT).toFloatVector()) buf.putShort(floatToF16(f));
+          }
+          case I64 -> buf.asLongBuffer().put(part.castTo(DataType.LONG).toLongVector());
+          case I32 -> buf.asIntBuffer().put(part.castTo(DataType.INT).toIntVector());
         }
-        case F16 -> {
-          for (float f : part.castTo(DataType.FLOAT).toFloatVector()) buf.putShort(floatToF16(f));
-        }
-        case I64 -> buf.asLongBuffer().put(part.castTo(DataType.LONG).toLongVector());
-        case I32 -> buf.asIntBuffer().put(part.castTo(DataType.INT).toIntVector());
+        out.write(buf.array());
       }
-      out.write(buf.array());
+    } finally {
+      if (copied) flat.close();
     }
   }
 

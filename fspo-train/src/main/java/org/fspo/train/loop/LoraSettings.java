@@ -5,27 +5,9 @@ import java.util.List;
 import org.fspo.train.model.lora.LoraConfig;
 
 /**
- * train.lora: train low-rank adapters on a frozen base instead of every weight (issue 10). Not yet a component of
- * {@link TrainConfig}: the Trainer does not read it until the SFT to FSPO hand-off is wired (stage 1 trains an
- * adapter and merges it; stage 2 trains a fresh one on the merged model, whose own log-probs are the reference).
- * The conf/train.yaml block to add with it:
- *
- * <pre>
- *   lora:
- *     # train LoRA adapters on a frozen base instead of every weight
- *     enabled: false
- *     # adapter rank r
- *     rank: 16
- *     # lora_alpha: the adapter's output is scaled by alpha / rank (alpha / sqrt(rank) with use_rslora)
- *     alpha: 32.0
- *     # rank-stabilised scaling alpha / sqrt(rank) (Kalajdzievski 2023)
- *     use_rslora: false
- *     # dropout on the adapter's input; only 0 is implemented
- *     dropout: 0.0
- *     # projections to adapt: q_proj k_proj v_proj o_proj gate_proj up_proj down_proj (llama), c_attn c_proj c_fc
- *     # (gpt2), or all-linear
- *     target_modules: [all-linear]
- * </pre>
+ * train.lora (conf/train.yaml): train low-rank adapters on a frozen base instead of every weight (issue 10). With
+ * enabled, stage 1 trains an adapter and merges it into sft/; stage 2 trains a fresh one on the merged model, whose
+ * own log-probs are the reference ({@link LoraStages}).
  *
  * @param enabled       train adapters on a frozen base (default false: full fine-tuning)
  * @param rank          adapter rank r (default 16)

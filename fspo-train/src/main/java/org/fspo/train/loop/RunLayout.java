@@ -36,6 +36,12 @@ public record RunLayout(Path root) {
    * {@code --resume} pointed at another folder cannot overwrite its config.yaml or metrics.jsonl.
    */
   public void claim(boolean resume) {
+    check(resume);
+    OutputFolder.mark(root, OutputFolder.TRAIN_RUN);
+  }
+
+  /** The refusals of {@link #claim}, writing nothing: callers check before their own checks, and claim after. */
+  public void check(boolean resume) {
     boolean own = OutputFolder.isOwn(root, OutputFolder.TRAIN_RUN, RunLayout::isLegacyRun);
     if (!own && !holdsOnly(OutputFolder.MARKER, "ref-cache")) {
       throw OutputFolder.notOurs(root, OutputFolder.TRAIN_RUN, "--out");
@@ -44,7 +50,6 @@ public record RunLayout(Path root) {
       throw new FspoUserException(root + " already holds a training run; pass --resume to continue it or choose a"
           + " new --out folder", FspoUserException.CANT_CREATE);
     }
-    OutputFolder.mark(root, OutputFolder.TRAIN_RUN);
   }
 
   /** A run written before the marker existed: training always writes config.yaml and tokenizer.json first. */

@@ -11,6 +11,7 @@ import org.fspo.train.data.PairCollator;
 import org.fspo.train.io.ModelWeights;
 import org.fspo.train.model.Models;
 import org.fspo.train.model.TransformerLm;
+import org.fspo.train.model.lora.PeftFiles;
 import org.fspo.train.tokenizer.HfTokenizer;
 
 /**
@@ -45,9 +46,11 @@ public final class TrainedRun implements AutoCloseable {
   /** Opens RUN_DIR; final/ must exist (a finished run). */
   public static TrainedRun open(Path runDir) {
     RunLayout run = new RunLayout(runDir);
+    // final/ is a full model (one file or shards), or a LoRA run's PEFT adapter on sft/
     for (Path model : List.of(run.finalModel(), run.sft())) {
-      if (!ModelWeights.present(model)) {
-        throw new FspoUserException(runDir + " is not a finished run: " + model + " has no model.safetensors; train "
+      boolean present = ModelWeights.present(model) || (model.equals(run.finalModel()) && LoraStages.isAdapter(model));
+      if (!present) {
+        throw new FspoUserException(runDir + " is not a finished run: " + model + " has no weights; train "
             + "it with fspo train --out " + runDir, FspoUserException.NO_INPUT);
       }
     }
@@ -58,8 +61,13 @@ public final class TrainedRun implements AutoCloseable {
       }
     }
     TrainConfig config = TrainConfig.load(run.config(), List.of());
-    return new TrainedRun(run, config, HfTokenizer.load(run.tokenizer()), Models.load(run.finalModel()),
+    return new TrainedRun(run, config, HfTokenizer.load(run.tokenizer()), LoraStages.loadPolicy(run),
         Models.load(run.sft()));
+  }
+
+  /** Whether runDir's final/ holds a finished policy (a full model, or a LoRA run's adapter on sft/). */
+  public static boolean isFinished(Path runDir) {
+    return LoraStages.finished(new RunLayout(runDir));
   }
 
   public TrainConfig config() {
@@ -70,7 +78,7 @@ public final class TrainedRun implements AutoCloseable {
     return tokenizer;
   }
 
-  /** The FSPO policy (final/). */
+  /** The FSPO policy (final/; a LoRA run's: sft/ with final/'s adapter attached). */
   public TransformerLm policy() {
     return policy;
   }

@@ -27,6 +27,8 @@ import org.fspo.train.io.SaveFormat;
 import org.fspo.train.loss.MetricNames;
 import org.fspo.train.model.CausalLm;
 import org.fspo.train.model.Models;
+import org.fspo.train.model.TransformerLm;
+import org.fspo.train.model.lora.LoraAdapters;
 import org.fspo.train.optim.Gradients;
 import org.fspo.train.optim.LrSchedule;
 import org.fspo.train.optim.Optimizer;
@@ -45,7 +47,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (or from sft/ when stage 1 had finished), and the weights then equal an uninterrupted run's. A resume refuses a
  * changed config ({@link ResumeCheck}), passes over unreadable checkpoints for older ones, and drops a torn last
  * metrics row ({@link MetricsLog}); each recovery is one line to {@link Options#warn}. A NaN or infinite
- * loss or gradient norm stops the run before the update ({@link TrainingDivergedException}).
+ * loss or gradient norm stops the run before the update ({@link TrainingDivergedException}). With train.lora each
+ * stage trains a fresh adapter on a frozen base instead ({@link LoraStages}).
  */
 public final class Trainer {
   /** Stops a run after the given stage step (tests; an operator's max-steps). */
@@ -121,9 +124,8 @@ public final class Trainer {
     }
     if (options.resume()) ResumeCheck.requireSameConfig(run, config);
     boolean sftDone = options.resume() && ModelWeights.present(run.sft());
-    if (options.resume() && ModelWeights.present(run.finalModel())) {
-      return new Result(true, run);
-    }
+    if (options.resume() && LoraStages.finished(run)) return new Result(true, run);
+    TransformerLm lora = config.lora().enabled() ? LoraStages.adaptable(model) : null; // LoRA: see LoraStages
     // once sft/ is written, stage-1 checkpoints are history, and stage 2 can always restart from sft/
     LoadedCheckpoint latest = !options.resume() ? null
         : checkpoints.newestReadable(sftDone ? TrainerState.FSPO : null, sftDone, options.warn());
@@ -139,32 +141,45 @@ public final class Trainer {
       if (!sftDone) {
         Optimizer opt = config.optim().newOptimizer();
         TrainerState from = null;
-        if (state != null && state.stage().equals(TrainerState.SFT)) {
+        boolean resumeSft = state != null && state.stage().equals(TrainerState.SFT);
+        if (lora != null) {
+          if (resumeSft) Checkpoints.loadWeights(run.init(), lora); // the frozen base; the checkpoint is the adapter
+          LoraStages.attachFresh(lora, config.lora(), config.seed(), TrainerState.SFT);
+        }
+        if (resumeSft) {
           latest.restore(model, opt);
           from = state;
         }
         if (!runStage(TrainerState.SFT, config.sft(), model, opt, from, null, null, collator, log)) {
           return new Result(false, run);
         }
+        if (lora != null) LoraAdapters.merge(lora); // sft/ = base + s B A: stage 2's base and reference
         saveFolder(model, run.sft(), new SaveFormat(true, shard)); // F32: the reference is exactly what was trained
       }
       String refHash = ModelWeights.hash(run.sft());
       Optimizer opt = config.optim().newOptimizer();
       TrainerState from = null;
-      if (state != null && state.stage().equals(TrainerState.FSPO)) {
+      boolean resumeFspo = state != null && state.stage().equals(TrainerState.FSPO);
+      if (lora != null) {
+        // the base as saved, bit for bit: re-read unless the merged weights in memory are what sft/ holds (all F32)
+        if (sftDone || !LoraStages.allF32(run.sft())) Checkpoints.loadWeights(run.sft(), lora);
+        LoraStages.attachFresh(lora, config.lora(), config.seed(), TrainerState.FSPO);
+      }
+      if (resumeFspo) {
         latest.restore(model, opt);
         from = state;
-      } else if (sftDone) {
+      } else if (sftDone && lora == null) {
         Checkpoints.loadWeights(run.sft(), model);
       }
-      CausalLm reference = Models.load(run.sft());
+      CausalLm reference = lora != null ? LoraStages.adapterOff(lora) : Models.load(run.sft());
       Path cacheDir = options.refCache() == null ? run.refCache() : options.refCache();
       try (RefLogpCache cache = new RefLogpCache(reference, cacheDir, refHash)) {
         if (!runStage(TrainerState.FSPO, config.fspo(), model, opt, from, cache, refHash, collator, log)) {
           return new Result(false, run);
         }
       }
-      saveFolder(model, run.finalModel(), config.save().format());
+      if (lora != null) saveAdapter(lora, run.finalModel(), run.sft());
+      else saveFolder(model, run.finalModel(), config.save().format());
       return new Result(true, run);
     }
   }
@@ -283,10 +298,19 @@ public final class Trainer {
 
   /** Writes a Hugging Face folder (weights, config.json, tokenizer files) atomically; see {@link Models#save}. */
   private void saveFolder(CausalLm model, Path dir, SaveFormat format) {
+    writeFolder(dir, tmp -> Models.save(model, tmp, format));
+  }
+
+  /** LoRA: a PEFT adapter folder (plus tokenizer.json) naming base as base_model_name_or_path, atomically. */
+  private void saveAdapter(TransformerLm model, Path dir, Path base) {
+    writeFolder(dir, tmp -> LoraAdapters.save(model, tmp, base.toAbsolutePath().normalize().toString()));
+  }
+
+  private void writeFolder(Path dir, Consumer<Path> write) {
     Path tmp = dir.resolveSibling(".tmp-" + dir.getFileName());
     try {
       Checkpoints.deleteTree(tmp);
-      Models.save(model, tmp, format);
+      write.accept(tmp);
       tokenizer.save(tmp.resolve("tokenizer.json"));
       Checkpoints.deleteTree(dir);
       Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);

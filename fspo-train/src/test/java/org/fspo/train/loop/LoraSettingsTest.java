@@ -26,6 +26,15 @@ class LoraSettingsTest {
     String yaml = "enabled: false\nrank: 16\nalpha: 32.0\nuse_rslora: false\ndropout: 0.0\n"
         + "target_modules: [all-linear]\n";
     assertEquals(d, ConfigLoader.yaml().readValue(yaml, LoraSettings.class));
+    assertEquals(d, TrainConfig.load(TrainConfigTest.confFile(), List.of()).lora(), "conf/train.yaml's lora block");
+  }
+
+  @Test
+  void confQwenLoraIsAnR16AllLinearOnePairConfig() {
+    TrainConfig c = TrainConfig.load(TrainConfigTest.confFile().resolveSibling("qwen-lora.yaml"), List.of());
+    assertEquals(new LoraSettings(true, 16, 32, false, 0, List.of(LoraConfig.ALL_LINEAR)), c.lora());
+    assertEquals(512, c.model().maxSeqLen());
+    assertEquals(1, c.optim().batchPairs());
   }
 
   @Test
