@@ -1,16 +1,9 @@
 package org.fspo.train.bench;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import org.fspo.train.dist.RingAllReduce;
+import org.fspo.train.dist.LoopbackRing;
 
 /**
  * Loopback bandwidth of {@link RingAllReduce}: WORKERS threads in this JVM, each with its own ring sockets, sum a
@@ -34,44 +27,25 @@ public final class AllReduceBench {
     }
   }
 
+  /** Each repeat's time on the slowest worker (a sum ends when the last worker has its result). */
   private static double[] run(int world, int repeats, int floats) throws Exception {
-    List<ServerSocket> listeners = new ArrayList<>();
-    List<InetSocketAddress> addresses = new ArrayList<>();
-    for (int r = 0; r < world; r++) {
-      ServerSocket s = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
-      listeners.add(s);
-      addresses.add(new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort()));
-    }
-    ExecutorService pool = Executors.newFixedThreadPool(world);
-    try {
-      List<Future<double[]>> futures = new ArrayList<>();
-      for (int r = 0; r < world; r++) {
-        int rank = r;
-        futures.add(pool.submit(() -> {
-          float[] data = new float[floats];
-          Arrays.fill(data, 1f);
-          double[] times = new double[repeats];
-          try (RingAllReduce ring = RingAllReduce.connect(rank, listeners.get(rank), addresses)) {
-            ring.sum(data); // warm-up
-            for (int i = 0; i < repeats; i++) {
-              long t0 = System.nanoTime();
-              ring.sum(data);
-              times[i] = (System.nanoTime() - t0) / 1e9;
-            }
-          }
-          return times;
-        }));
+    List<double[]> times = LoopbackRing.run(world, (rank, ring) -> {
+      float[] data = new float[floats];
+      Arrays.fill(data, 1f);
+      double[] t = new double[repeats];
+      ring.sum(data); // warm-up
+      for (int i = 0; i < repeats; i++) {
+        long t0 = System.nanoTime();
+        ring.sum(data);
+        t[i] = (System.nanoTime() - t0) / 1e9;
       }
-      double[] slowest = new double[repeats];
-      for (Future<double[]> f : futures) {
-        double[] t = f.get();
-        for (int i = 0; i < repeats; i++) slowest[i] = Math.max(slowest[i], t[i]);
-      }
-      return slowest;
-    } finally {
-      pool.shutdownNow();
-      for (ServerSocket s : listeners) s.close();
+      return t;
+    });
+    double[] slowest = new double[repeats];
+    for (double[] t : times) {
+      for (int i = 0; i < repeats; i++) slowest[i] = Math.max(slowest[i], t[i]);
     }
+    return slowest;
   }
 
   private static double median(double[] xs) {

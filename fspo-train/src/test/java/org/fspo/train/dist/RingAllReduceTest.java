@@ -4,16 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -23,34 +14,12 @@ class RingAllReduceTest {
 
   /** Runs sum() on {@code world} workers whose inputs come from {@code input}; returns every worker's result. */
   static float[][] allReduce(int world, IntFunction<float[]> input) throws Exception {
-    List<ServerSocket> listeners = new ArrayList<>();
-    List<InetSocketAddress> addresses = new ArrayList<>();
-    for (int r = 0; r < world; r++) {
-      ServerSocket s = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
-      listeners.add(s);
-      addresses.add(new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort()));
-    }
-    ExecutorService pool = Executors.newFixedThreadPool(world);
-    try {
-      List<Future<float[]>> results = new ArrayList<>();
-      for (int r = 0; r < world; r++) {
-        int rank = r;
-        results.add(pool.submit(() -> {
-          float[] data = input.apply(rank);
-          try (RingAllReduce ring = RingAllReduce.connect(rank, listeners.get(rank), addresses)) {
-            ring.sum(data);
-            ring.sum(new float[0]); // an empty exchange is a no-op, and the ring stays usable
-          }
-          return data;
-        }));
-      }
-      float[][] out = new float[world][];
-      for (int r = 0; r < world; r++) out[r] = results.get(r).get(60, TimeUnit.SECONDS);
-      return out;
-    } finally {
-      pool.shutdownNow();
-      for (ServerSocket s : listeners) s.close();
-    }
+    return LoopbackRing.run(world, (rank, ring) -> {
+      float[] data = input.apply(rank);
+      ring.sum(data);
+      ring.sum(new float[0]); // an empty exchange is a no-op, and the ring stays usable
+      return data;
+    }).toArray(float[][]::new);
   }
 
   @ParameterizedTest(name = "{0} workers, {1} floats")
