@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import org.fspo.core.FspoUserException;
+import org.fspo.core.io.OutputFolder;
 import org.fspo.train.io.ModelWeights;
 import org.fspo.train.model.TransformerLm;
 import org.fspo.train.model.lora.LoraAdapters;
@@ -63,19 +64,12 @@ public final class RunExport {
 
   /** The output-folder rule of every command: a new or empty folder, never one with files in it. */
   static void requireNewOrEmpty(Path out) {
-    if (!Files.exists(out)) return;
-    boolean empty;
-    try (var s = Files.list(out)) {
-      empty = s.findAny().isEmpty();
-    } catch (IOException e) {
-      throw new FspoUserException(out + " exists and is not a readable folder; choose a new --out folder",
-          FspoUserException.CANT_CREATE);
-    }
-    if (!empty) {
+    if (!OutputFolder.isFresh(out)) { // a file, or an unreadable folder, is one line from isFresh itself
       throw new FspoUserException(out + " already holds files; choose a new or empty --out folder",
           FspoUserException.CANT_CREATE);
     }
   }
+
 
   /** Copies a model folder's files (config.json, the weights or shards and index, tokenizer and generation files). */
   private static void copy(Path from, Path to) throws IOException {
