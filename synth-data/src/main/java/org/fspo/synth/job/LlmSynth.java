@@ -22,7 +22,7 @@ import org.fspo.synth.stage.LlmContext;
 import org.fspo.synth.stage.LlmMapper;
 import org.fspo.synth.stage.LlmStages;
 import org.fspo.synth.stage.PairStages;
-import org.fspo.synth.stage.PipelineConfig;
+import org.fspo.synth.stage.LlmPipelineConfig;
 import org.fspo.synth.stage.Templates;
 
 /**
@@ -42,7 +42,7 @@ public final class LlmSynth {
   }
 
   public static SynthOutput run(SparkSession spark, SynthConfig config, Path out, String createdAt) {
-    PipelineConfig pipeline = config.pipeline();
+    LlmPipelineConfig pipeline = config.pipeline();
     if (pipeline.traits().isEmpty()) {
       throw new FspoUserException("synth.pipeline.traits is empty; the llm generator needs at least one trait with"
           + " values, e.g. sentiment: [positive, negative] (see conf/reviews.yaml)", FspoUserException.CONFIG);

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.Serializable;
 import org.fspo.synth.llm.LlmConfig;
 import org.fspo.synth.procedural.ProceduralConfig;
-import org.fspo.synth.stage.PipelineConfig;
+import org.fspo.synth.stage.LlmPipelineConfig;
 
 /**
  * The {@code synth:} config section. Every key is documented, with its default, in conf/synth-procedural.yaml (and
@@ -20,7 +20,7 @@ import org.fspo.synth.stage.PipelineConfig;
  * @param partitions    Spark partitions of the user table (the unit of parallel work). Default 8.
  * @param procedural    the procedural generator's settings ({@link ProceduralConfig}).
  * @param llm           the OpenAI-compatible server ({@link LlmConfig}); used when generator is "llm".
- * @param pipeline      the LLM pipeline's traits, counts, models and templates ({@link PipelineConfig}).
+ * @param pipeline      the LLM pipeline's traits, counts, models and templates ({@link LlmPipelineConfig}).
  */
 public record SynthConfig(
     @JsonProperty("generator") String generator,
@@ -32,7 +32,7 @@ public record SynthConfig(
     @JsonProperty("partitions") int partitions,
     @JsonProperty("procedural") ProceduralConfig procedural,
     @JsonProperty("llm") LlmConfig llm,
-    @JsonProperty("pipeline") PipelineConfig pipeline)
+    @JsonProperty("pipeline") LlmPipelineConfig pipeline)
     implements Serializable {
 
   public static final String PROCEDURAL = "procedural", LLM = "llm";
@@ -59,12 +59,12 @@ public record SynthConfig(
     }
     procedural = procedural == null ? ProceduralConfig.defaults() : procedural;
     llm = llm == null ? LlmConfig.defaults() : llm;
-    pipeline = pipeline == null ? PipelineConfig.defaults() : pipeline;
+    pipeline = pipeline == null ? LlmPipelineConfig.defaults() : pipeline;
   }
 
   public static SynthConfig defaults() {
     return new SynthConfig(PROCEDURAL, "procedural", 42, 256, 24, 0.2, 8, ProceduralConfig.defaults(),
-        LlmConfig.defaults(), PipelineConfig.defaults());
+        LlmConfig.defaults(), LlmPipelineConfig.defaults());
   }
 
   public SynthConfig withUsers(int users, int pairs) {
@@ -73,7 +73,7 @@ public record SynthConfig(
   }
 
   /** The same config running the LLM generator against {@code llmConfig} with {@code pipelineConfig}. */
-  public SynthConfig withLlm(String llmDomain, LlmConfig llmConfig, PipelineConfig pipelineConfig) {
+  public SynthConfig withLlm(String llmDomain, LlmConfig llmConfig, LlmPipelineConfig pipelineConfig) {
     return new SynthConfig(LLM, llmDomain, seed, numUsers, pairsPerUser, testFraction, partitions, procedural,
         llmConfig, pipelineConfig);
   }

@@ -18,7 +18,7 @@ import org.fspo.synth.llm.JsonAnswer;
 import org.fspo.synth.llm.LlmResult;
 import org.fspo.synth.procedural.Seeds;
 import org.fspo.synth.stage.LlmMapper.Outcome;
-import org.fspo.synth.stage.PipelineConfig.ModelSpec;
+import org.fspo.synth.stage.LlmPipelineConfig.ModelSpec;
 
 /**
  * The LLM-calling stages of the synth pipeline, each Dataset to (Dataset, quarantine). Every call's seed is
@@ -58,7 +58,7 @@ public final class LlmStages {
    * rev-000002| {length: short, sentiment: negative}|    | ... | (quarantined: invalid_output after one repair)
    * </pre>
    */
-  public static LlmMapper.Split withPersonas(Dataset<Row> personas, LlmContext ctx, PipelineConfig pipeline) {
+  public static LlmMapper.Split withPersonas(Dataset<Row> personas, LlmContext ctx, LlmPipelineConfig pipeline) {
     requireColumns("withPersonas", personas, "user_index", "user_id", "traits");
     ModelSpec model = pipeline.personaModel();
     return LlmMapper.map(personas, USERS, ctx.permits(), row -> {
@@ -73,7 +73,7 @@ public final class LlmStages {
   }
 
   /** Writes one question per slot (global or trait-specific); see {@link PairStages#questionSlots}. */
-  public static LlmMapper.Split withQuestions(Dataset<Row> slots, LlmContext ctx, PipelineConfig pipeline) {
+  public static LlmMapper.Split withQuestions(Dataset<Row> slots, LlmContext ctx, LlmPipelineConfig pipeline) {
     requireColumns("withQuestions", slots, "question_id", "scope_key", "scope_value", "slot_index");
     ModelSpec model = pipeline.personaModel();
     String seeds = pipeline.seedQuestions().isEmpty() ? "(none)" : "- " + String.join("\n- ", pipeline.seedQuestions());
@@ -89,7 +89,7 @@ public final class LlmStages {
   }
 
   /** Proposes K distinct viewpoints per question and explodes them, one row per view. */
-  public static LlmMapper.Split withViews(Dataset<Row> questions, LlmContext ctx, PipelineConfig pipeline) {
+  public static LlmMapper.Split withViews(Dataset<Row> questions, LlmContext ctx, LlmPipelineConfig pipeline) {
     requireColumns("withViews", questions, "question_id", "question");
     int k = pipeline.viewsPerQuestion();
     ModelSpec model = pipeline.personaModel();
@@ -109,7 +109,7 @@ public final class LlmStages {
   }
 
   /** One response per (question, view); generators are used round-robin by view index (the model ensemble). */
-  public static LlmMapper.Split withResponses(Dataset<Row> views, LlmContext ctx, PipelineConfig pipeline) {
+  public static LlmMapper.Split withResponses(Dataset<Row> views, LlmContext ctx, LlmPipelineConfig pipeline) {
     requireColumns("withResponses", views, "question_id", "question", "view_index", "view");
     return LlmMapper.map(views.select("question_id", "question", "view_index", "view"), RESPONSES, ctx.permits(),
         row -> {
@@ -142,7 +142,7 @@ public final class LlmStages {
    * u1      | g000        | 1 | 2 |    | B         | A         | {"preferred":"B",...}        | consistent: b wins
    * </pre>
    */
-  public static LlmMapper.Split withJudgement(Dataset<Row> pairs, LlmContext ctx, PipelineConfig pipeline) {
+  public static LlmMapper.Split withJudgement(Dataset<Row> pairs, LlmContext ctx, LlmPipelineConfig pipeline) {
     requireColumns("withJudgement", pairs, PairStages.PAIRS.fieldNames());
     ModelSpec judge = pipeline.judge();
     String[] names = PairStages.PAIRS.fieldNames();

@@ -52,7 +52,7 @@ public final class PairStages {
    * </pre>
    */
   public static Dataset<Row> samplePersonas(SparkSession spark, String domain, int numUsers, long seed,
-      PipelineConfig pipeline) {
+      LlmPipelineConfig pipeline) {
     List<Map<String, String>> combinations = new ArrayList<>();
     combinations.add(new java.util.TreeMap<>());
     for (Map.Entry<String, List<String>> trait : pipeline.traits().entrySet()) {
@@ -78,7 +78,7 @@ public final class PairStages {
   }
 
   /** Question slots: global_questions global ones ("g000"...), then questions_per_trait_value per trait value. */
-  public static Dataset<Row> questionSlots(SparkSession spark, PipelineConfig pipeline) {
+  public static Dataset<Row> questionSlots(SparkSession spark, LlmPipelineConfig pipeline) {
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < pipeline.globalQuestions(); i++) {
       rows.add(RowFactory.create(String.format("g%03d", i), null, null, i));

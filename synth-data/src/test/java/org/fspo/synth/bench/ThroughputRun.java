@@ -14,7 +14,7 @@ import org.fspo.synth.llm.LlmConfig;
 import org.fspo.synth.stage.LlmContext;
 import org.fspo.synth.stage.LlmMapper;
 import org.fspo.synth.stage.LlmStages;
-import org.fspo.synth.stage.PipelineConfig;
+import org.fspo.synth.stage.LlmPipelineConfig;
 import org.fspo.synth.stage.Templates;
 
 /**
@@ -38,7 +38,7 @@ public final class ThroughputRun {
         "response", "Question: {{question}}\nAnswer from this viewpoint: {{view}}");
     LlmContext ctx = new LlmContext(llm, cache.toString(), llm.permitsPerExecutor(executors), 1, templates,
         Templates.version(templates));
-    PipelineConfig pipeline = PipelineConfig.defaults();
+    LlmPipelineConfig pipeline = LlmPipelineConfig.defaults();
     // Warm-up (not timed): JIT-compile Spark's, Jackson's and the HTTP client's paths on every executor, with
     // other questions than the timed run so the cache answers none of the timed calls.
     LlmStages.withResponses(views(spark, "warmup", calls / 4), ctx, pipeline).out().count();

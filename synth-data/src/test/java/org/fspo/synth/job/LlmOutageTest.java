@@ -18,8 +18,8 @@ import org.apache.spark.sql.SparkSession;
 import org.fspo.core.FspoUserException;
 import org.fspo.synth.llm.FakeLlmServer;
 import org.fspo.synth.llm.LlmConfig;
-import org.fspo.synth.stage.PipelineConfig;
-import org.fspo.synth.stage.PipelineConfig.ModelSpec;
+import org.fspo.synth.stage.LlmPipelineConfig;
+import org.fspo.synth.stage.LlmPipelineConfig.ModelSpec;
 import org.fspo.synth.store.EpisodeStore;
 import org.fspo.synth.store.Manifest;
 import org.junit.jupiter.api.AfterAll;
@@ -60,7 +60,7 @@ class LlmOutageTest {
   private static SynthConfig config(Map<String, List<String>> traits) {
     LlmConfig llm = new LlmConfig("http://127.0.0.1:" + port + "/v1", null, null, 2000, 1000, 8, 1, 3, 10, 50, true,
         Map.of(), true);
-    PipelineConfig pipeline = new PipelineConfig(traits, 3, 2, List.of("How do I start?"), 3, 3,
+    LlmPipelineConfig pipeline = new LlmPipelineConfig(traits, 3, 2, List.of("How do I start?"), 3, 3,
         List.of(new ModelSpec("gen-a", 0.7), new ModelSpec("gen-b", 1.0)), new ModelSpec("judge-m", 0),
         new ModelSpec("persona-m", 0.9), false, "src/test/resources/templates/test", 64, null);
     return SynthConfig.defaults().withUsers(8, 4).withLlm("toy", llm, pipeline);

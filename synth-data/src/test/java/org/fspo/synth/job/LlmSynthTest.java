@@ -19,8 +19,8 @@ import org.fspo.synth.llm.FakeLlmServer;
 import org.fspo.synth.store.EpisodeStore;
 import org.fspo.synth.store.Manifest;
 import org.fspo.synth.llm.LlmConfig;
-import org.fspo.synth.stage.PipelineConfig;
-import org.fspo.synth.stage.PipelineConfig.ModelSpec;
+import org.fspo.synth.stage.LlmPipelineConfig;
+import org.fspo.synth.stage.LlmPipelineConfig.ModelSpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,7 +62,7 @@ class LlmSynthTest {
 
   static SynthConfig config(String baseUrl) {
     LlmConfig llm = new LlmConfig(baseUrl, null, apiKeyFile.toString(), 2000, 1000, 8, 1, 3, 10, 50, true, Map.of(), true);
-    PipelineConfig pipeline = new PipelineConfig(
+    LlmPipelineConfig pipeline = new LlmPipelineConfig(
         Map.of("mood", List.of("calm", "happy", "poison"), "style", List.of("brief", "wordy")),
         3, 2, List.of("How do I start?"), 3, 3,
         List.of(new ModelSpec("gen-a", 0.7), new ModelSpec("gen-b", 1.0)), new ModelSpec("judge-m", 0),

@@ -12,7 +12,7 @@ import java.util.List;
 import org.fspo.core.FspoUserException;
 import org.fspo.synth.llm.LlmConfig;
 import org.fspo.synth.procedural.ProceduralConfig;
-import org.fspo.synth.stage.PipelineConfig;
+import org.fspo.synth.stage.LlmPipelineConfig;
 import org.fspo.synth.stage.Templates;
 import org.junit.jupiter.api.Test;
 
@@ -59,7 +59,7 @@ class SynthConfigsTest {
     for (Class<?> type : List.of(SynthConfig.class, ProceduralConfig.class)) {
       assertAllKeysCommented(type, procedural);
     }
-    for (Class<?> type : List.of(SynthConfig.class, LlmConfig.class, PipelineConfig.class)) {
+    for (Class<?> type : List.of(SynthConfig.class, LlmConfig.class, LlmPipelineConfig.class)) {
       assertAllKeysCommented(type, reviews);
     }
   }

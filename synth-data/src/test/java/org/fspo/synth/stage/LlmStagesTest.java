@@ -16,7 +16,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.fspo.synth.llm.FakeLlmServer;
 import org.fspo.synth.llm.LlmConfig;
-import org.fspo.synth.stage.PipelineConfig.ModelSpec;
+import org.fspo.synth.stage.LlmPipelineConfig.ModelSpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,7 +30,7 @@ class LlmStagesTest {
   private static SparkSession spark;
   private static FakeLlmServer server;
   private static LlmContext ctx;
-  private static final PipelineConfig PIPELINE = new PipelineConfig(
+  private static final LlmPipelineConfig PIPELINE = new LlmPipelineConfig(
       Map.of("mood", List.of("calm", "poison")), 1, 1, List.of("How do I start?"), 2, 3,
       List.of(new ModelSpec("gen-a", 0.7), new ModelSpec("gen-b", 1.0)), new ModelSpec("judge-m", 0),
       new ModelSpec("persona-m", 0.9), false, "src/test/resources/templates/test", 64, null);

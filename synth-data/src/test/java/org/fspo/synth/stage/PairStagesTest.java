@@ -15,7 +15,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.fspo.synth.stage.PipelineConfig.ModelSpec;
+import org.fspo.synth.stage.LlmPipelineConfig.ModelSpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,7 +25,7 @@ import scala.jdk.javaapi.CollectionConverters;
 class PairStagesTest {
   private static SparkSession spark;
   /** Traits a in {x, y} and b in {p, q, r}: 2 x 3 = 6 combinations; 2 global questions, 1 per trait value. */
-  private static final PipelineConfig PIPELINE = new PipelineConfig(
+  private static final LlmPipelineConfig PIPELINE = new LlmPipelineConfig(
       Map.of("a", List.of("x", "y"), "b", List.of("p", "q", "r")), 2, 1, List.of(), 3, 3,
       List.of(new ModelSpec("gen", 0.7)), new ModelSpec("judge", 0), new ModelSpec("persona", 0.9), false,
       "unused", 64, null);

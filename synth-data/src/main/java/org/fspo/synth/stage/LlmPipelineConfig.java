@@ -34,7 +34,7 @@ import org.fspo.core.config.ConfigPath;
  *                               {@code <out>.llm_cache} (not inside: the store folder is swapped in atomically).
  *                               Default null.
  */
-public record PipelineConfig(
+public record LlmPipelineConfig(
     @JsonProperty("traits") Map<String, List<String>> traits,
     @JsonProperty("global_questions") int globalQuestions,
     @JsonProperty("questions_per_trait_value") int questionsPerTraitValue,
@@ -60,7 +60,7 @@ public record PipelineConfig(
     }
   }
 
-  public PipelineConfig {
+  public LlmPipelineConfig {
     traits = traits == null ? Map.of() : new TreeMap<>(traits); // sorted: Map.of order is per-JVM
     if (traits.values().stream().anyMatch(v -> v == null || v.isEmpty())) {
       throw new IllegalArgumentException("synth.pipeline.traits has a trait without values; give each at least one");
@@ -80,8 +80,8 @@ public record PipelineConfig(
     }
   }
 
-  public static PipelineConfig defaults() {
-    return new PipelineConfig(
+  public static LlmPipelineConfig defaults() {
+    return new LlmPipelineConfig(
         Map.of(), 4, 1, List.of(), 4, 3,
         List.of(new ModelSpec("qwen2.5:0.5b-instruct", 0.8)), new ModelSpec("qwen2.5:0.5b-instruct", 0.0),
         new ModelSpec("qwen2.5:0.5b-instruct", 0.9), false, "conf/templates/reviews", 512, null);
