@@ -24,7 +24,7 @@ import org.fspo.eval.report.Report;
 import org.fspo.eval.report.ReportJson;
 import org.fspo.eval.report.ReportWriter;
 import org.fspo.eval.report.TrainingCurve;
-import org.fspo.eval.report.UtilitySanity;
+import org.fspo.eval.metrics.UtilitySanity;
 import org.fspo.eval.scoring.EvalConfig;
 import org.fspo.synth.store.EpisodeStore;
 

@@ -16,7 +16,7 @@ import org.fspo.eval.metrics.PairScore;
 import org.fspo.eval.metrics.RewardAccuracy;
 import org.fspo.eval.metrics.WinRate;
 import org.fspo.eval.report.Report;
-import org.fspo.eval.report.UtilitySanity;
+import org.fspo.eval.metrics.UtilitySanity;
 import org.fspo.eval.scoring.EvalConfig;
 import org.fspo.eval.scoring.EvalEpisode;
 import org.fspo.eval.scoring.EvalEpisodes;

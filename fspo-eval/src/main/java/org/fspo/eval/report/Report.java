@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Map;
 import org.fspo.eval.metrics.AccuracyCell;
+import org.fspo.eval.metrics.UtilitySanity;
 import org.fspo.eval.metrics.WinRateCell;
 
 /**

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Function;
+import org.fspo.eval.metrics.UtilitySanity;
 
 /**
  * report.md: the numbers of report.json as tables a person reads (rows are methods, columns shot counts), plus the

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.fspo.eval.metrics.AccuracyCell;
+import org.fspo.eval.metrics.UtilitySanity;
 import org.fspo.eval.metrics.BootstrapCi;
 import org.fspo.eval.metrics.Outcome;
 import org.fspo.eval.metrics.PairOutcome;
