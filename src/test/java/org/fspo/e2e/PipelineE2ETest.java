@@ -96,8 +96,10 @@ class PipelineE2ETest {
       JsonNode byShots = report.path("reward_accuracy").path(m);
       assertEquals(List.of("0", "2"), ReportFields.names(byShots), m);
       for (JsonNode cell : byShots) {
-        assertEquals(List.of("accuracy", "ci_low", "ci_high", "mean_margin", "n_pairs", "n_users"),
-            ReportFields.names(cell));
+        assertEquals(List.of("accuracy", "ci_low", "ci_high", "mean_margin", "n_pairs", "n_users",
+            "balanced_accuracy", "n_patterns"), ReportFields.names(cell));
+        double balanced = cell.get("balanced_accuracy").asDouble(); // procedural users: never null
+        assertTrue(balanced >= 0 && balanced <= 1 && cell.get("n_patterns").asInt() >= 1, cell.toString());
         double acc = cell.get("accuracy").asDouble();
         assertTrue(cell.get("ci_low").asDouble() <= acc && acc <= cell.get("ci_high").asDouble(), cell.toString());
       }
@@ -105,6 +107,19 @@ class PipelineE2ETest {
     assertEquals(1.0, report.path("utility_sanity").path("accuracy").asDouble(), 0.0);
     assertEquals("population", report.path("win_rate_baseline").asText());
     assertEquals(List.of("fspo", "fspo_cot", "pref_ft", "oracle"), ReportFields.names(report.path("win_rate")));
+    // sample quality for every judged method and the baseline; samples and prompt-fit counts present
+    assertEquals(List.of("fspo", "fspo_cot", "pref_ft", "population", "oracle"),
+        ReportFields.names(report.path("sample_quality")));
+    for (JsonNode byShots : report.path("sample_quality")) {
+      for (JsonNode cell : byShots) {
+        double rate = cell.get("well_formed_rate").asDouble(), u = cell.get("mean_utility").asDouble();
+        assertTrue(rate >= 0 && rate <= 1, cell.toString());
+        assertTrue(cell.get("mean_min_utility").asDouble() <= u && u <= cell.get("mean_max_utility").asDouble(),
+            cell.toString());
+      }
+    }
+    assertTrue(report.path("samples").size() >= 1, report.path("samples").toString());
+    assertEquals(METHODS, ReportFields.names(report.path("prompt_fit")));
     for (String f : List.of("report.md", "accuracy_vs_shots.png", "win_rate.png", "training_curves.png",
         "judgments.jsonl")) {
       assertTrue(Files.size(out.resolve("report").resolve(f)) > 0, f);

@@ -1,6 +1,7 @@
 package org.fspo.eval.judge;
 
 import java.util.List;
+import org.fspo.synth.llm.ChatMessage;
 
 /**
  * The one call the pairwise judge needs: a chat completion, with the first token's top logprobs where the server

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.fspo.synth.llm.ChatMessage;
 
 /**
  * The user-aware AlpacaEval prompt of the FSPO paper: AlpacaEval's ranking prompt (alpaca_eval_clf_gpt4_turbo,

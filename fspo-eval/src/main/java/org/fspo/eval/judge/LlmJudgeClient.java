@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.fspo.core.FspoUserException;
 import org.fspo.synth.llm.CachingLlmClient;
+import org.fspo.synth.llm.ChatMessage;
 import org.fspo.synth.llm.ChatRequest;
 import org.fspo.synth.llm.ExecutorLimits;
 import org.fspo.synth.llm.LlmClient;
@@ -43,10 +44,8 @@ public final class LlmJudgeClient implements JudgeClient, AutoCloseable {
 
   @Override
   public JudgeReply complete(List<ChatMessage> messages) {
-    List<org.fspo.synth.llm.ChatMessage> chat = messages.stream()
-        .map(m -> new org.fspo.synth.llm.ChatMessage(m.role(), m.content())).toList();
     LlmResult result = client.complete(
-        new ChatRequest(config.model(), chat, config.temperature(), config.maxTokens(), config.seed(), null));
+        new ChatRequest(config.model(), messages, config.temperature(), config.maxTokens(), config.seed(), null));
     if (!result.isOk()) {
       throw new FspoUserException("the judge at " + config.llm().baseUrl() + " failed (" + result.reason() + "): "
           + result.detail() + "; check judge.model and judge.llm in the judge config", FspoUserException.DATA);

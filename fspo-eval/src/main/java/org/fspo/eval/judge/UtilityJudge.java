@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.fspo.core.episode.PreferencePair;
 import org.fspo.eval.metrics.Outcome;
-import org.fspo.eval.report.UtilitySanity;
+import org.fspo.eval.metrics.UtilitySanity;
 
 /**
  * Win rates and the label sanity check judged by the users' latent utility ({@link UtilityOracle}). Exact and

@@ -15,6 +15,10 @@ package org.fspo.eval.metrics;
  * @param refChosen      log pi_ref(chosen | prompt)
  * @param refRejected    log pi_ref(rejected | prompt)
  * @param beta           the reward scale
+ * @param shotsDropped   context shots dropped (the last ones first, as in training) so the pair fits max_seq_len
+ * @param promptCut      the prompt was still cut from the left with no shot left (both completions keep that prompt)
+ * @param responsesCut   completions whose tail was cut (0, 1 or 2): only when a completion alone nearly fills
+ *                       max_seq_len
  */
 public record PairScore(
     String userId,
@@ -26,7 +30,17 @@ public record PairScore(
     double policyRejected,
     double refChosen,
     double refRejected,
-    double beta) {
+    double beta,
+    int shotsDropped,
+    boolean promptCut,
+    int responsesCut) {
+
+  /** A pair scored whole: nothing dropped or cut. */
+  public PairScore(String userId, String pairId, String domain, String method, int shots, double policyChosen,
+      double policyRejected, double refChosen, double refRejected, double beta) {
+    this(userId, pairId, domain, method, shots, policyChosen, policyRejected, refChosen, refRejected, beta, 0, false,
+        0);
+  }
 
   public PairScore {
     if (!(beta > 0)) {
@@ -34,6 +48,10 @@ public record PairScore(
     }
     if (shots < 0) {
       throw new IllegalArgumentException("shots must be >= 0, got " + shots);
+    }
+    if (shotsDropped < 0 || shotsDropped > shots || responsesCut < 0 || responsesCut > 2) {
+      throw new IllegalArgumentException("shots_dropped must be in [0, shots] and responses_cut in [0, 2], got "
+          + shotsDropped + " and " + responsesCut);
     }
   }
 

@@ -24,7 +24,7 @@ import org.fspo.eval.report.Report;
 import org.fspo.eval.report.ReportJson;
 import org.fspo.eval.report.ReportWriter;
 import org.fspo.eval.report.TrainingCurve;
-import org.fspo.eval.report.UtilitySanity;
+import org.fspo.eval.metrics.UtilitySanity;
 import org.fspo.eval.scoring.EvalConfig;
 import org.fspo.synth.store.EpisodeStore;
 
@@ -82,8 +82,8 @@ public final class EvalRunner {
       UtilitySanity sanity = exact ? new UtilityJudge(oracle).sanity(pairs) : null;
       log.printf("eval: %d held-out pairs of %d users; methods %s; shots %s%n", pairs.size(), userIds.size(),
           methods.keySet(), config.shots());
-      Evaluation.Result result = Evaluation.run(config, pairs, methods, judge, sanity, runDir.toString(),
-          store.toString(), spark);
+      Evaluation.Result result = Evaluation.run(config, pairs, methods, judge, exact ? oracle : null, sanity,
+          runDir.toString(), store.toString(), spark);
       if (!result.plan().skippedUsers().isEmpty()) {
         log.printf("eval: %d held-out users have fewer than %d pairs and were skipped%n",
             result.plan().skippedUsers().size(), config.shots().get(config.shots().size() - 1) + 1);

@@ -9,14 +9,19 @@ import org.apache.spark.sql.SparkSession;
 import org.fspo.core.episode.PreferencePair;
 import org.fspo.eval.generate.ResponseWriter;
 import org.fspo.eval.judge.JudgeItem;
+import org.fspo.eval.judge.SampleRater;
+import org.fspo.eval.judge.SampleRatings;
 import org.fspo.eval.judge.Judgment;
 import org.fspo.eval.judge.WinRates;
 import org.fspo.eval.metrics.BootstrapCi;
 import org.fspo.eval.metrics.PairScore;
+import org.fspo.eval.metrics.PromptFitCell;
+import org.fspo.eval.metrics.SampleQuality;
 import org.fspo.eval.metrics.RewardAccuracy;
 import org.fspo.eval.metrics.WinRate;
 import org.fspo.eval.report.Report;
-import org.fspo.eval.report.UtilitySanity;
+import org.fspo.eval.report.ShownSample;
+import org.fspo.eval.metrics.UtilitySanity;
 import org.fspo.eval.scoring.EvalConfig;
 import org.fspo.eval.scoring.EvalEpisode;
 import org.fspo.eval.scoring.EvalEpisodes;
@@ -33,6 +38,9 @@ import org.fspo.eval.scoring.SparkRewardScoring;
  * caller's business ({@link MethodModelsLoader}, {@link ResponseWriter}).
  */
 public final class Evaluation {
+  /** Users whose first top-shot query report.md shows with every method's response. */
+  static final int SHOWN_USERS = 2;
+
   private Evaluation() {}
 
   /**
@@ -64,6 +72,16 @@ public final class Evaluation {
 
   public static Result run(EvalConfig config, List<PreferencePair> testPairs, Map<String, MethodRun> methods,
       Judge judge, UtilitySanity sanity, String runLabel, String episodesLabel, SparkSession spark) {
+    return run(config, testPairs, methods, judge, null, sanity, runLabel, episodesLabel, spark);
+  }
+
+  /**
+   * @param rater the users' latent utility (procedural users), or null: with it the report adds balanced accuracy
+   *              over sign patterns and the generated samples' well-formed rate and utility
+   */
+  public static Result run(EvalConfig config, List<PreferencePair> testPairs, Map<String, MethodRun> methods,
+      Judge judge, SampleRater rater, UtilitySanity sanity, String runLabel, String episodesLabel,
+      SparkSession spark) {
     EvalEpisodes.Plan plan = new EvalEpisodes(config.shots(), config.queriesPerUser(), config.seed()).plan(testPairs);
     if (plan.episodes().isEmpty()) {
       throw new org.fspo.core.FspoUserException("no held-out user has " + (config.shots().get(config.shots().size() - 1) + 1)
@@ -78,11 +96,27 @@ public final class Evaluation {
         : winRates(config, plan, methods, judge);
     Report report = new Report(Report.SCHEMA_VERSION, runLabel, episodesLabel, "test", config.shots(),
         new Report.Bootstrap(bootstrap.resamples(), bootstrap.level(), bootstrap.seed()),
-        RewardAccuracy.table(scores, bootstrap),
+        RewardAccuracy.table(scores, bootstrap, patterns(rater, plan.users())),
         judgments.isEmpty() ? Map.of() : WinRate.table(judgments.stream().map(Judgment::toPairOutcome).toList(),
             bootstrap, judge.name()),
-        judgments.isEmpty() ? null : config.winRate().baseline(), sanity, null);
+        judgments.isEmpty() ? null : config.winRate().baseline(), sanity, null,
+        rater == null ? Map.of() : SampleQuality.table(SampleRatings.rate(judgments, config.winRate().baseline(), rater)),
+        ShownSample.pick(judgments, config.winRate().baseline(), rater, SHOWN_USERS), PromptFitCell.table(scores));
     return new Result(report, scores, judgments, plan);
+  }
+
+  /** User id to the sign pattern of its utility weights, for the users that have one. */
+  private static Map<String, String> patterns(SampleRater rater, List<String> users) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (rater != null) {
+      users.forEach(u -> {
+        String p = rater.pattern(u);
+        if (p != null) {
+          out.put(u, p);
+        }
+      });
+    }
+    return out;
   }
 
   private static List<PairScore> score(EvalConfig config, MethodRun m, List<EvalEpisode> episodes, SparkSession spark) {

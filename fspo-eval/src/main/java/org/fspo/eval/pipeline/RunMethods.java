@@ -13,6 +13,7 @@ import org.fspo.eval.generate.ModelResponseWriter;
 import org.fspo.eval.generate.SamplingConfig;
 import org.fspo.eval.generate.TextCodec;
 import org.fspo.eval.metrics.Method;
+import org.fspo.eval.scoring.CollatedLogprobs;
 import org.fspo.eval.scoring.DescriptionWriter;
 import org.fspo.eval.scoring.MethodModels;
 import org.fspo.eval.scoring.MethodModelsLoader;
@@ -81,14 +82,15 @@ public final class RunMethods {
     var collator = run.collator(spec.format());
     CausalLm policy = stageOne ? run.reference() : run.policy();
     CausalLm reference = stageOne ? run.base() : run.reference();
-    PairLogprobs pi = scorer(new PairScorer(policy, collator, batchPairs));
-    PairLogprobs ref = scorer(new PairScorer(reference, collator, batchPairs));
+    PairLogprobs pi = scorer(new PairScorer(policy, collator, batchPairs), collator);
+    PairLogprobs ref = scorer(new PairScorer(reference, collator, batchPairs), collator);
     DescriptionWriter writer = spec.selfDescription() ? descriptionWriter(run) : null;
     return new MethodModels(pi, ref, writer);
   }
 
-  private static PairLogprobs scorer(PairScorer s) {
-    return s::scoreRendered;
+  /** Scores with the run's collator, and tells eval what that collator would cut (eval drops shots instead). */
+  private static PairLogprobs scorer(PairScorer s, PairCollator collator) {
+    return new CollatedLogprobs(s::scoreRendered, collator);
   }
 
   /**

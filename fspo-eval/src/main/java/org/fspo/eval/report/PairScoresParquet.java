@@ -19,7 +19,8 @@ import org.fspo.eval.metrics.PairScore;
  * <pre>
  * user_id string, pair_id string, domain string, method string, shots int,
  * policy_chosen_logp double, policy_rejected_logp double, ref_chosen_logp double, ref_rejected_logp double,
- * beta double, reward_chosen double, reward_rejected double, reward_margin double, is_correct boolean
+ * beta double, reward_chosen double, reward_rejected double, reward_margin double, is_correct boolean,
+ * shots_dropped int, is_prompt_cut boolean, responses_cut int
  * </pre>
  * Rewards are beta * (policy - ref) log-probs summed over response tokens; is_correct is reward_chosen &gt;
  * reward_rejected (strict).
@@ -41,19 +42,22 @@ public final class PairScoresParquet {
       .add("reward_chosen", DataTypes.DoubleType, false)
       .add("reward_rejected", DataTypes.DoubleType, false)
       .add("reward_margin", DataTypes.DoubleType, false)
-      .add("is_correct", DataTypes.BooleanType, false);
+      .add("is_correct", DataTypes.BooleanType, false)
+      .add("shots_dropped", DataTypes.IntegerType, false)
+      .add("is_prompt_cut", DataTypes.BooleanType, false)
+      .add("responses_cut", DataTypes.IntegerType, false);
 
   private PairScoresParquet() {}
 
   public static Row toRow(PairScore s) {
     return RowFactory.create(s.userId(), s.pairId(), s.domain(), s.method(), s.shots(), s.policyChosen(),
         s.policyRejected(), s.refChosen(), s.refRejected(), s.beta(), s.rewardChosen(), s.rewardRejected(),
-        s.margin(), s.correct());
+        s.margin(), s.correct(), s.shotsDropped(), s.promptCut(), s.responsesCut());
   }
 
   public static PairScore fromRow(Row r) {
     return new PairScore(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getInt(4), r.getDouble(5),
-        r.getDouble(6), r.getDouble(7), r.getDouble(8), r.getDouble(9));
+        r.getDouble(6), r.getDouble(7), r.getDouble(8), r.getDouble(9), r.getInt(14), r.getBoolean(15), r.getInt(16));
   }
 
   /** Writes the scores (overwriting the folder) as a single Parquet file, sorted by method, shots, user, pair. */

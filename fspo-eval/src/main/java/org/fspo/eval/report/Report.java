@@ -5,6 +5,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Map;
 import org.fspo.eval.metrics.AccuracyCell;
+import org.fspo.eval.metrics.PromptFitCell;
+import org.fspo.eval.metrics.SampleQualityCell;
+import org.fspo.eval.metrics.UtilitySanity;
 import org.fspo.eval.metrics.WinRateCell;
 
 /**
@@ -16,13 +19,19 @@ import org.fspo.eval.metrics.WinRateCell;
  *   "run": "runs/demo/fspo", "episodes": "out/demo/store", "split": "test",
  *   "shots": [0, 1, 2, 4, 8],
  *   "bootstrap": {"resamples": 1000, "level": 0.95, "seed": 1234},
- *   "reward_accuracy": {"fspo": {"0": {"accuracy", "ci_low", "ci_high", "mean_margin", "n_pairs", "n_users"}, ...},
+ *   "reward_accuracy": {"fspo": {"0": {"accuracy", "ci_low", "ci_high", "mean_margin", "n_pairs", "n_users",
+ *                                      "balanced_accuracy", "n_patterns"}, ...},
  *                       "fspo_cot": ..., "pref_ft": ..., "population": ..., "oracle": ...},
  *   "win_rate":        {"fspo": {"4": {"win_rate", "ci_low", "ci_high", "n", "n_dropped", "n_malformed", "n_users",
  *                                      "weighted_win_rate", "n_weighted", "avg_length_model",
  *                                      "avg_length_baseline", "judge"}}, ...},
  *   "win_rate_baseline": "population",
  *   "utility_sanity": {"accuracy": 1.0, "n_pairs": 480, "n_users": 24},
+ *   "sample_quality": {"fspo": {"4": {"well_formed_rate", "mean_utility", "mean_min_utility", "mean_max_utility",
+ *                                     "mean_scaled_utility", "n", "n_users"}}, "population": ...},
+ *   "samples": [{"user_id", "pair_id", "shots", "user_description", "question", "min_utility", "max_utility",
+ *                "responses": [{"method", "text", "utility", "well_formed"}]}],
+ *   "prompt_fit": {"fspo": {"8": {"n", "n_lost_shots", "shots_dropped", "n_prompt_cut", "n_responses_cut"}}},
  *   "files": {"report_md": "report.md", "pair_scores": "pair_scores.parquet", "plots": ["accuracy_vs_shots.png"]}
  * }
  * </pre>
@@ -42,7 +51,10 @@ public record Report(
     @JsonProperty("win_rate") Map<String, Map<String, WinRateCell>> winRate,
     @JsonProperty("win_rate_baseline") String winRateBaseline,
     @JsonProperty("utility_sanity") UtilitySanity utilitySanity,
-    @JsonProperty("files") Files files) {
+    @JsonProperty("files") Files files,
+    @JsonProperty("sample_quality") Map<String, Map<String, SampleQualityCell>> sampleQuality,
+    @JsonProperty("samples") List<ShownSample> samples,
+    @JsonProperty("prompt_fit") Map<String, Map<String, PromptFitCell>> promptFit) {
 
   public static final int SCHEMA_VERSION = 1;
 
@@ -50,6 +62,17 @@ public record Report(
     shots = List.copyOf(shots);
     rewardAccuracy = rewardAccuracy == null ? Map.of() : rewardAccuracy;
     winRate = winRate == null ? Map.of() : winRate;
+    sampleQuality = sampleQuality == null ? Map.of() : sampleQuality;
+    samples = samples == null ? List.of() : List.copyOf(samples);
+    promptFit = promptFit == null ? Map.of() : promptFit;
+  }
+
+  /** A report without sample quality, samples or prompt-fit counts. */
+  public Report(int schemaVersion, String run, String episodes, String split, List<Integer> shots, Bootstrap bootstrap,
+      Map<String, Map<String, AccuracyCell>> rewardAccuracy, Map<String, Map<String, WinRateCell>> winRate,
+      String winRateBaseline, UtilitySanity utilitySanity, Files files) {
+    this(schemaVersion, run, episodes, split, shots, bootstrap, rewardAccuracy, winRate, winRateBaseline,
+        utilitySanity, files, null, null, null);
   }
 
   /** The bootstrap settings behind every ci_low/ci_high. */
@@ -64,6 +87,11 @@ public record Report(
 
   public Report withFiles(Files newFiles) {
     return new Report(schemaVersion, run, episodes, split, shots, bootstrap, rewardAccuracy, winRate, winRateBaseline,
-        utilitySanity, newFiles);
+        utilitySanity, newFiles, sampleQuality, samples, promptFit);
+  }
+
+  public Report withSamples(Map<String, Map<String, SampleQualityCell>> quality, List<ShownSample> shown) {
+    return new Report(schemaVersion, run, episodes, split, shots, bootstrap, rewardAccuracy, winRate, winRateBaseline,
+        utilitySanity, files, quality, shown, promptFit);
   }
 }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Function;
+import org.fspo.eval.metrics.UtilitySanity;
 
 /**
  * report.md: the numbers of report.json as tables a person reads (rows are methods, columns shot counts), plus the
@@ -32,6 +33,8 @@ public final class ReportMarkdown {
       md.append(table(report.rewardAccuracy(), c -> String.format("%.4f", c.meanMargin())));
       md.append("\nPairs / users scored.\n\n");
       md.append(table(report.rewardAccuracy(), c -> c.nPairs() + " / " + c.nUsers()));
+      md.append(QualityMarkdown.balanced(report));
+      md.append(QualityMarkdown.promptFit(report));
     }
     if (!report.winRate().isEmpty()) {
       md.append("\n## Win rate vs ").append(report.winRateBaseline()).append("\n\n");
@@ -44,6 +47,7 @@ public final class ReportMarkdown {
           c.nMalformed(), c.weightedWinRate() == null ? "n/a" : String.format("%.3f", c.weightedWinRate()),
           c.avgLengthModel(), c.avgLengthBaseline())));
     }
+    md.append(QualityMarkdown.samples(report));
     if (report.files() != null && report.files().plots() != null) {
       md.append("\n## Plots\n\n");
       for (String plot : report.files().plots()) {

@@ -8,7 +8,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.fspo.eval.judge.UtilityJudge;
+import org.fspo.eval.judge.SampleRater;
 import org.fspo.eval.metrics.AccuracyCell;
+import org.fspo.eval.metrics.SampleQualityCell;
+import org.fspo.eval.metrics.SampleRating;
+import org.fspo.eval.report.ShownSample;
 import org.fspo.eval.metrics.WinRateCell;
 import org.fspo.eval.scoring.EvalConfig;
 import org.fspo.eval.scoring.EvalEpisodesTest;
@@ -54,5 +58,35 @@ class EvaluationTest {
     assertNull(r.report().winRate().get("population"));
     assertEquals(r.scores().size(), 2 * r.plan().episodes().size());
     assertTrue(r.judgments().stream().allMatch(j -> j.item().baselineOutput().equals("medium")));
+    assertTrue(r.report().sampleQuality().isEmpty()); // no latent utility given
+    assertEquals(9, r.report().promptFit().get("fspo").get("4").n());
+  }
+
+  @Test
+  void withLatentUtilityTheReportRatesSamplesAndBalancesAccuracy() {
+    // user a prefers long (pattern +), b and c short (pattern -); utility = length / 100, well formed if > 5 chars
+    SampleRater rater = new SampleRater() {
+      @Override public SampleRating rate(String user, String text) {
+        return new SampleRating(text.length() > 5, text.length() / 100.0, -1, 1);
+      }
+
+      @Override public String pattern(String user) {
+        return user.equals("a") ? "length:+" : "length:-";
+      }
+    };
+    UtilityJudge utility = new UtilityJudge((user, a, b) -> Integer.compare(a.length(), b.length()));
+    Evaluation.Result r = Evaluation.run(config(), EvalEpisodesTest.store(), methods(),
+        new Evaluation.Judge(UtilityJudge.NAME, utility::judge), rater, null, "run", "store", null);
+    AccuracyCell fspo4 = r.report().rewardAccuracy().get("fspo").get("4");
+    assertEquals(1.0, fspo4.balancedAccuracy(), 0.0); // every pair correct in both groups
+    assertEquals(2, fspo4.nPatterns());
+    SampleQualityCell q4 = r.report().sampleQuality().get("fspo").get("4");
+    assertEquals(1.0, q4.wellFormedRate(), 0.0);      // "a long answer": 13 chars
+    assertEquals(0.13, q4.meanUtility(), 1e-12);
+    assertEquals(0.0, r.report().sampleQuality().get("fspo").get("0").wellFormedRate(), 0.0); // "x"
+    assertEquals(6, r.report().sampleQuality().get("population").get("4").n()); // baseline once per query
+    assertEquals(2, r.report().samples().size());
+    assertEquals(List.of("fspo", "population"),
+        r.report().samples().get(0).responses().stream().map(ShownSample.Response::method).toList());
   }
 }

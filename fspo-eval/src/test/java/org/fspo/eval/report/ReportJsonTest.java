@@ -24,10 +24,21 @@ class ReportJsonTest {
 
     JsonNode json = new ObjectMapper().readTree(file.toFile());
     JsonNode cell = json.path("reward_accuracy").path("fspo").path("4");
-    for (String key : List.of("accuracy", "ci_low", "ci_high", "mean_margin", "n_pairs", "n_users")) {
+    for (String key : List.of("accuracy", "ci_low", "ci_high", "mean_margin", "n_pairs", "n_users",
+        "balanced_accuracy", "n_patterns")) {
       assertTrue(cell.has(key), "reward_accuracy.fspo.4 lacks " + key);
     }
-    assertEquals(6, cell.size());
+    assertEquals(8, cell.size());
+    assertEquals(2, cell.path("n_patterns").asInt());
+    JsonNode quality = json.path("sample_quality").path("fspo").path("4");
+    assertEquals(0.75, quality.path("well_formed_rate").asDouble(), 1e-12); // 3 of 4 samples
+    assertEquals(1.5, quality.path("mean_utility").asDouble(), 1e-12);
+    assertEquals(-2.0, quality.path("mean_min_utility").asDouble(), 1e-12);
+    assertEquals(2.0, quality.path("mean_max_utility").asDouble(), 1e-12);
+    assertEquals(0.875, quality.path("mean_scaled_utility").asDouble(), 1e-12); // (1.5 + 2) / 4
+    assertEquals("prefers long answers.", json.path("samples").path(0).path("user_description").asText());
+    assertEquals(240, json.path("prompt_fit").path("fspo").path("8").path("n").asInt());
+    assertEquals(0, json.path("prompt_fit").path("fspo").path("8").path("n_lost_shots").asInt());
     assertEquals(List.of("fspo", "fspo_cot", "pref_ft", "population", "oracle"),
         iterate(json.path("reward_accuracy").fieldNames()));
     assertEquals(List.of("0", "1", "2", "4", "8"), iterate(json.path("reward_accuracy").path("oracle").fieldNames()));

@@ -31,4 +31,16 @@ class ReportMarkdownTest {
     assertTrue(md.contains("agrees with 100.0% of 240 stored labels"));
     assertTrue(md.contains("## Win rate vs population"));
   }
+
+  @Test
+  void reportShowsSampleQualityTheSamplesAndBalancedAccuracy() {
+    String md = ReportMarkdown.render(SampleReports.report());
+    assertTrue(md.contains("| fspo | 0.750 |"), md);                          // well formed: 3 of 4
+    assertTrue(md.contains("| fspo | 1.50 [-2.00, 2.00]; 0.88 |"), md);       // utility on its scale
+    assertTrue(md.contains("- user: prefers long answers."), md);
+    assertTrue(md.contains("- question: How do I start baking?"), md);
+    assertTrue(md.contains("**population** (utility 0.00, not well formed)"), md);
+    assertTrue(md.contains("Balanced accuracy"), md);
+    assertTrue(md.contains("Every scored prompt fit max_seq_len with all its shots."), md);
+  }
 }

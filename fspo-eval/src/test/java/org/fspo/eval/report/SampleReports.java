@@ -5,11 +5,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.fspo.eval.metrics.AccuracyCell;
+import org.fspo.eval.metrics.UtilitySanity;
 import org.fspo.eval.metrics.BootstrapCi;
 import org.fspo.eval.metrics.Outcome;
 import org.fspo.eval.metrics.PairOutcome;
 import org.fspo.eval.metrics.PairScore;
+import org.fspo.eval.metrics.PromptFitCell;
 import org.fspo.eval.metrics.RewardAccuracy;
+import org.fspo.eval.metrics.SampleQuality;
+import org.fspo.eval.metrics.SampleRating;
+import org.fspo.eval.metrics.SampleScore;
 import org.fspo.eval.metrics.WinRate;
 import org.fspo.eval.metrics.WinRateCell;
 
@@ -63,12 +68,39 @@ final class SampleReports {
     return out;
   }
 
+  /** Users u0, u2, ... prefer long answers, u1, u3, ... short ones. */
+  static Map<String, String> patterns() {
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    for (int u = 0; u < 24; u++) {
+      out.put("u" + u, u % 2 == 0 ? "length:+" : "length:-");
+    }
+    return out;
+  }
+
+  static List<SampleScore> samples() {
+    List<SampleScore> out = new ArrayList<>();
+    for (String method : List.of("fspo", "population")) {
+      for (int u = 0; u < 4; u++) {
+        out.add(new SampleScore("u" + u, "p0", method, 4, new SampleRating(u != 3, method.equals("fspo") ? 1.5 : 0,
+            -2, 2)));
+      }
+    }
+    return out;
+  }
+
+  static List<ShownSample> shown() {
+    return List.of(new ShownSample("u0", "p0", 4, "prefers long answers.", "How do I start baking?", -2.0, 2.0,
+        List.of(new ShownSample.Response("fspo", "hey!\n- configure the bread parameters", 1.5, true),
+            new ShownSample.Response("population", "matters matters most", 0.0, false))));
+  }
+
   static Report report() {
-    Map<String, Map<String, AccuracyCell>> acc = RewardAccuracy.table(scores(), BootstrapCi.DEFAULT);
+    Map<String, Map<String, AccuracyCell>> acc = RewardAccuracy.table(scores(), BootstrapCi.DEFAULT, patterns());
     Map<String, Map<String, WinRateCell>> win = WinRate.table(outcomes(), BootstrapCi.DEFAULT, "utility");
     return new Report(Report.SCHEMA_VERSION, "runs/demo", "out/demo/store", "test", List.of(0, 1, 2, 4, 8),
         new Report.Bootstrap(1000, 0.95, 1234), acc, win, "population", new UtilitySanity(1.0, 240, 24),
         new Report.Files("report.md", "pair_scores.parquet",
-            List.of(ReportPlots.ACCURACY_PNG, ReportPlots.WIN_RATE_PNG, ReportPlots.TRAINING_PNG)));
+            List.of(ReportPlots.ACCURACY_PNG, ReportPlots.WIN_RATE_PNG, ReportPlots.TRAINING_PNG)),
+        SampleQuality.table(samples()), shown(), PromptFitCell.table(scores()));
   }
 }

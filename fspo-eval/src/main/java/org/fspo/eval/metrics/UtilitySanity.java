@@ -1,4 +1,4 @@
-package org.fspo.eval.report;
+package org.fspo.eval.metrics;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
