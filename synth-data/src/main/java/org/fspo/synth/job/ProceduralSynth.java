@@ -25,8 +25,8 @@ public final class ProceduralSynth {
 
   public static SynthOutput run(SparkSession spark, SynthConfig config, String createdAt) {
     Dataset<Row> ids = spark.range(0, config.numUsers(), 1, config.partitions()).toDF();
-    Dataset<Row> users = ProceduralStages.withUsers(ids, config);
-    Dataset<Row> pairs = ProceduralStages.explodePairs(users, config);
+    Dataset<Row> users = ProceduralStages.withUsers(ids, config.proceduralSpec());
+    Dataset<Row> pairs = ProceduralStages.explodePairs(users, config.proceduralSpec());
     Column verdict = functions.to_json(functions.struct(col("utility_chosen"), col("utility_rejected"),
         col("chosen_attributes").as("chosen"), col("rejected_attributes").as("rejected")));
     Dataset<Row> labelled = pairs.select(col("user_id"), col("prompt"), col("chosen"), col("rejected"),

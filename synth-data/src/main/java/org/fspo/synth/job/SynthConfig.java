@@ -5,6 +5,7 @@ import java.io.Serializable;
 import org.fspo.synth.llm.LlmConfig;
 import org.fspo.synth.procedural.ProceduralConfig;
 import org.fspo.synth.stage.LlmPipelineConfig;
+import org.fspo.synth.stage.ProceduralSpec;
 
 /**
  * The {@code synth:} config section. Every key is documented, with its default, in conf/synth-procedural.yaml (and
@@ -65,6 +66,11 @@ public record SynthConfig(
   public static SynthConfig defaults() {
     return new SynthConfig(PROCEDURAL, "procedural", 42, 256, 24, 0.2, 8, ProceduralConfig.defaults(),
         LlmConfig.defaults(), LlmPipelineConfig.defaults());
+  }
+
+  /** The procedural stages' view of this section. */
+  public ProceduralSpec proceduralSpec() {
+    return new ProceduralSpec(seed, pairsPerUser, testFraction, procedural);
   }
 
   public SynthConfig withUsers(int users, int pairs) {

@@ -16,6 +16,10 @@ import java.util.List;
  *                          (near ties) are redrawn, so ties are never emitted. Default 0.5.
  * @param weightMin         smallest |weight| of an attribute. Default 0.5.
  * @param weightMax         largest |weight| of an attribute. Default 1.5.
+ * @param minRelevantAttributes fewest enabled attributes that matter to a user (nonzero weight); the others get
+ *                          weight 0 for that user. Capped at the number of attributes. Default 5 (all matter).
+ * @param maxRelevantAttributes most enabled attributes that matter to a user; the count is drawn uniformly in
+ *                          [min, max] per user. Capped at the number of attributes. Default 5.
  */
 public record ProceduralConfig(
     @JsonProperty("attributes") List<String> attributes,
@@ -23,7 +27,9 @@ public record ProceduralConfig(
     @JsonProperty("max_diff_attributes") int maxDiffAttributes,
     @JsonProperty("min_margin") double minMargin,
     @JsonProperty("weight_min") double weightMin,
-    @JsonProperty("weight_max") double weightMax) implements java.io.Serializable {
+    @JsonProperty("weight_max") double weightMax,
+    @JsonProperty("min_relevant_attributes") int minRelevantAttributes,
+    @JsonProperty("max_relevant_attributes") int maxRelevantAttributes) implements java.io.Serializable {
 
   public ProceduralConfig {
     attributes = attributes == null ? defaults().attributes() : List.copyOf(attributes);
@@ -39,6 +45,10 @@ public record ProceduralConfig(
       throw new IllegalArgumentException("synth.procedural needs 1 <= min_diff_attributes <= max_diff_attributes, got "
           + minDiffAttributes + " and " + maxDiffAttributes);
     }
+    if (minRelevantAttributes < 1 || maxRelevantAttributes < minRelevantAttributes) {
+      throw new IllegalArgumentException("synth.procedural needs 1 <= min_relevant_attributes <= "
+          + "max_relevant_attributes, got " + minRelevantAttributes + " and " + maxRelevantAttributes);
+    }
     if (!(weightMin > 0 && weightMax >= weightMin)) {
       throw new IllegalArgumentException("synth.procedural needs 0 < weight_min <= weight_max, got "
           + weightMin + " and " + weightMax);
@@ -50,7 +60,13 @@ public record ProceduralConfig(
   }
 
   public static ProceduralConfig defaults() {
-    return new ProceduralConfig(List.of("length", "tone", "format", "examples", "jargon"), 1, 2, 0.5, 0.5, 1.5);
+    return new ProceduralConfig(List.of("length", "tone", "format", "examples", "jargon"), 1, 2, 0.5, 0.5, 1.5, 5, 5);
+  }
+
+  /** The same settings with users for whom {@code min..max} attributes matter. */
+  public ProceduralConfig withRelevant(int min, int max) {
+    return new ProceduralConfig(attributes, minDiffAttributes, maxDiffAttributes, minMargin, weightMin, weightMax,
+        min, max);
   }
 
   /** The enabled attributes, in config order. */

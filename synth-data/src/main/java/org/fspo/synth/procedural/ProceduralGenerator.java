@@ -18,7 +18,8 @@ import java.util.SplittableRandom;
  * users. A population model therefore sits at 50% on average with 0 shots; only the shots reveal the user.
  *
  * <p>Pairs: a base attribute vector is drawn uniformly; k in [min_diff, max_diff] enabled attributes are flipped
- * (the first one round-robin over a per-user shuffled order, so every attribute is tested about equally often); both
+ * (the first one round-robin over a per-user shuffled order of the attributes that matter to the user, so every
+ * one of them is tested about equally often; the others may be any enabled attribute, relevant or not); both
  * vectors are rendered with one shared phrasing; the higher-utility response is chosen. Near ties
  * (|du| &lt; min_margin) and duplicate pairs of a user are redrawn.
  */
@@ -41,7 +42,11 @@ public final class ProceduralGenerator {
     return String.format("proc-%06d", index);
   }
 
-  /** User {@code index}: balanced signs, magnitudes uniform in [weight_min, weight_max], 0 for disabled ones. */
+  /**
+   * User {@code index}: balanced signs, magnitudes uniform in [weight_min, weight_max], 0 for disabled ones; with
+   * max_relevant_attributes below the enabled count, a uniform count in [min, max] of relevant attributes, a random
+   * subset of that size keeps its weight and the rest get 0 (signs stay balanced in expectation, not per block).
+   */
   public ProceduralUser user(long index) {
     int patterns = 1 << enabled.size();
     int[] block = shuffledPatterns(index / patterns, patterns);
@@ -56,6 +61,15 @@ public final class ProceduralGenerator {
       double sign = ((pattern >> i) & 1) == 1 ? 1 : -1;
       weights.put(enabled.get(i).key(), round4(sign * magnitude));
     }
+    int maxRelevant = Math.min(config.maxRelevantAttributes(), enabled.size());
+    if (maxRelevant < enabled.size()) { // drawn after the magnitudes, so all-relevant configs keep their users
+      int minRelevant = Math.min(config.minRelevantAttributes(), maxRelevant);
+      int relevant = minRelevant + random.nextInt(maxRelevant - minRelevant + 1);
+      int[] order = permutation(enabled.size(), random);
+      for (int i = relevant; i < order.length; i++) {
+        weights.put(enabled.get(order[i]).key(), 0.0);
+      }
+    }
     return new ProceduralUser(userId(index), weights);
   }
 
@@ -65,6 +79,7 @@ public final class ProceduralGenerator {
     SplittableRandom random = Seeds.random(seed, PAIR_STREAM, index);
     int[] questions = permutation(QuestionBank.size(), random);
     List<Attribute> order = new ArrayList<>(enabled);
+    order.removeIf(attribute -> user.weight(attribute) == 0); // the first flip must be one the user cares about
     java.util.Collections.shuffle(order, new java.util.Random(random.nextLong()));
     int maxDiff = Math.min(config.maxDiffAttributes(), enabled.size());
     int minDiff = Math.min(config.minDiffAttributes(), maxDiff);

@@ -15,7 +15,6 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.fspo.core.episode.Split;
-import org.fspo.synth.job.SynthConfig;
 import org.fspo.synth.procedural.ProceduralGenerator;
 import org.fspo.synth.procedural.ProceduralPair;
 import org.fspo.synth.procedural.ProceduralUser;
@@ -65,7 +64,7 @@ public final class ProceduralStages {
    * 2  |    | 2          | proc-000002 | prefers technical jargon, no exa...  | {length: short..}| {length: -0.58..}| train
    * </pre>
    */
-  public static Dataset<Row> withUsers(Dataset<Row> ids, SynthConfig config) {
+  public static Dataset<Row> withUsers(Dataset<Row> ids, ProceduralSpec config) {
     requireColumns("withUsers", ids, "id");
     int idColumn = ids.schema().fieldIndex("id"); // rows inside map functions carry no schema
     MapFunction<Row, Row> draw =
@@ -93,7 +92,7 @@ public final class ProceduralStages {
    * proc-000001 |    | proc-000001 | 0          | ...                  | ...                   | ...                   | ...
    * </pre>
    */
-  public static Dataset<Row> explodePairs(Dataset<Row> users, SynthConfig config) {
+  public static Dataset<Row> explodePairs(Dataset<Row> users, ProceduralSpec config) {
     requireColumns("explodePairs", users, "user_index", "user_id", "description", "split");
     StructType schema = users.schema();
     int indexColumn = schema.fieldIndex("user_index");

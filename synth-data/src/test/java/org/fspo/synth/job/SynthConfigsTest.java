@@ -53,6 +53,15 @@ class SynthConfigsTest {
   }
 
   @Test
+  void theBenchUsesTheGeneralSetting() {
+    // issue 11: all 5 attributes, 2-3 of them mattering to each user, pairs differing in 1-3 attributes
+    ProceduralConfig general = SynthConfigs.load(CONF.resolve("bench-personalization.yaml"), List.of()).procedural();
+    assertEquals(5, general.enabled().size());
+    assertEquals(List.of(2, 3), List.of(general.minRelevantAttributes(), general.maxRelevantAttributes()));
+    assertEquals(List.of(1, 3), List.of(general.minDiffAttributes(), general.maxDiffAttributes()));
+  }
+
+  @Test
   void everyConfigKeyIsCommentedInTheShippedFiles() throws IOException {
     String procedural = Files.readString(CONF.resolve("synth-procedural.yaml"));
     String reviews = Files.readString(CONF.resolve("reviews.yaml"));

@@ -59,7 +59,7 @@ class ProceduralGeneratorTest {
 
   @Test
   void disabledAttributesHaveWeightZeroAndNeverDiffer() {
-    ProceduralConfig twoAttributes = new ProceduralConfig(List.of("tone", "length"), 1, 3, 0.5, 0.5, 1.5);
+    ProceduralConfig twoAttributes = new ProceduralConfig(List.of("tone", "length"), 1, 3, 0.5, 0.5, 1.5, 5, 5);
     ProceduralGenerator small = new ProceduralGenerator(1, twoAttributes);
     ProceduralUser user = small.user(3);
     assertEquals(0.0, user.weight(Attribute.JARGON));
@@ -84,7 +84,74 @@ class ProceduralGeneratorTest {
   @Test
   void badConfigFailsWithOneLineNamingTheKey() {
     IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-        () -> new ProceduralConfig(List.of("tone", "colour"), 1, 2, 0.5, 0.5, 1.5));
+        () -> new ProceduralConfig(List.of("tone", "colour"), 1, 2, 0.5, 0.5, 1.5, 5, 5));
     assertTrue(error.getMessage().contains("colour"), error.getMessage());
+  }
+
+  /** The bench's general setting: 2-3 of 5 attributes matter to each user, pairs differ in 1-3 attributes. */
+  private final ProceduralGenerator general =
+      new ProceduralGenerator(42, new ProceduralConfig(ProceduralConfig.defaults().attributes(), 1, 3, 0.5, 0.5, 1.5,
+          2, 3));
+
+  @Test
+  void relevantAttributesAreASubsetOfTheAllRelevantUserWithTwoOrThreeKept() {
+    Set<Integer> counts = new HashSet<>();
+    int[] matters = new int[Attribute.values().length], positive = new int[Attribute.values().length];
+    for (int u = 0; u < 256; u++) {
+      ProceduralUser all = generator.user(u), some = general.user(u);
+      int relevant = 0;
+      for (Attribute attribute : Attribute.values()) {
+        double w = some.weight(attribute);
+        if (w != 0) {
+          relevant++;
+          matters[attribute.ordinal()]++;
+          positive[attribute.ordinal()] += w > 0 ? 1 : 0;
+          assertEquals(all.weight(attribute), w, 0.0, "a relevant weight is the all-relevant user's weight");
+        } else {
+          assertEquals("any", some.traits().get(attribute.key()));
+        }
+      }
+      counts.add(relevant);
+    }
+    assertEquals(Set.of(2, 3), counts);
+    for (Attribute attribute : Attribute.values()) {
+      int n = matters[attribute.ordinal()];
+      // 256 users x 2.5 / 5 attributes: about 128 each; signs balanced in expectation (binomial sd ~ 0.045)
+      assertTrue(n > 90 && n < 170, attribute.key() + " matters to " + n);
+      double share = positive[attribute.ordinal()] / (double) n;
+      assertTrue(share > 0.35 && share < 0.65, attribute.key() + " positive share " + share);
+    }
+  }
+
+  @Test
+  void generalSettingPairsDifferInOneToThreeAttributesAndAreDecidedByRelevantOnes() {
+    Set<Integer> diffSizes = new HashSet<>();
+    boolean irrelevantDiffers = false;
+    for (int u = 0; u < 40; u++) {
+      ProceduralUser user = general.user(u);
+      for (ProceduralPair pair : general.pairs(u, 48)) {
+        assertTrue(user.utility(pair.chosen()) - user.utility(pair.rejected()) >= 0.5, pair.toString());
+        int diff = 0, relevantDiff = 0;
+        for (Attribute attribute : Attribute.values()) {
+          if (!pair.chosenSigns().get(attribute).equals(pair.rejectedSigns().get(attribute))) {
+            diff++;
+            relevantDiff += user.weight(attribute) != 0 ? 1 : 0;
+            irrelevantDiffers |= user.weight(attribute) == 0;
+          }
+        }
+        assertTrue(relevantDiff >= 1, "a pair is decided by an attribute that matters: " + pair);
+        diffSizes.add(diff);
+      }
+    }
+    assertEquals(Set.of(1, 2, 3), diffSizes);
+    assertTrue(irrelevantDiffers, "distractor attributes that do not matter also differ");
+  }
+
+  @Test
+  void relevantCountsAreValidated() {
+    IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+        () -> ProceduralConfig.defaults().withRelevant(3, 2));
+    assertTrue(error.getMessage().contains("min_relevant_attributes"), error.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> ProceduralConfig.defaults().withRelevant(0, 2));
   }
 }

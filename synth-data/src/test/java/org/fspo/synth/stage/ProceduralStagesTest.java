@@ -9,7 +9,7 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.fspo.synth.job.SynthConfig;
+import org.fspo.synth.procedural.ProceduralConfig;
 import org.fspo.synth.procedural.ProceduralGenerator;
 import org.fspo.synth.procedural.ProceduralUser;
 import org.junit.jupiter.api.AfterAll;
@@ -19,7 +19,7 @@ import scala.jdk.javaapi.CollectionConverters;
 
 class ProceduralStagesTest {
   private static SparkSession spark;
-  private final SynthConfig config = SynthConfig.defaults().withUsers(3, 4);
+  private final ProceduralSpec config = new ProceduralSpec(42, 4, 0.2, ProceduralConfig.defaults());
 
   @BeforeAll
   static void start() {
