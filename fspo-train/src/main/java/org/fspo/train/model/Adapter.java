@@ -20,6 +20,12 @@ public interface Adapter {
    */
   void backward(String module, INDArray x, INDArray dy, INDArray dx, BiConsumer<String, INDArray> grads);
 
+  /**
+   * Called at the start of each training forward pass (not logits or decoding): an adapter with dropout draws this
+   * pass's masks here, and uses them again in the matching backward pass (and any recomputation in between).
+   */
+  default void beginForward() {}
+
   /** The adapter's trainable tensors by their file names, in a fixed order; the optimizer updates them in place. */
   LinkedHashMap<String, INDArray> parameters();
 }
