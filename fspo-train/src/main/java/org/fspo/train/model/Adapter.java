@@ -26,6 +26,9 @@ public interface Adapter {
    */
   default void beginForward() {}
 
+  /** Whether the model is inside a training pass's stack (forward or backward); false for logits and decoding. */
+  default void inTrainingPass(boolean on) {}
+
   /** The adapter's trainable tensors by their file names, in a fixed order; the optimizer updates them in place. */
   LinkedHashMap<String, INDArray> parameters();
 }

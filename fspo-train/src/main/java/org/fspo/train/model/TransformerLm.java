@@ -160,9 +160,9 @@ public abstract class TransformerLm implements CausalLm {
   private Forward forwardInWorkspace(TokenBatch batch) {
     Layout layout = prefixSharing ? Layout.sharedPrefix(batch) : Layout.plain(batch);
     Pass pass = Pass.of(layout);
-    List<Object> caches = new ArrayList<>();
     if (adapter != null) adapter.beginForward(); // LoRA dropout: this pass's masks
-    INDArray h = hidden(pass, caches);
+    List<Object> caches = new ArrayList<>();
+    INDArray h = trainingPass(() -> hidden(pass, caches));
     LogProbHead.Cache[] head = new LogProbHead.Cache[1];
     INDArray w = param(headName());
     int chunk = headChunk > 0 ? headChunk : LogProbHead.chunkRows(w.size(0));
@@ -194,7 +194,10 @@ public abstract class TransformerLm implements CausalLm {
     INDArray dHead = adapter != null ? null : Nd4j.zeros(head.dataType(), head.shape()); // frozen: not computed
     if (dHead != null) grads.put(headName(), dHead);
     INDArray dHidden = LogProbHead.backward(c.head(), dLogp, head, dHead, c.pass().tokens());
-    backwardHidden(c.pass(), c.caches(), dHidden, grads);
+    trainingPass(() -> {
+      backwardHidden(c.pass(), c.caches(), dHidden, grads);
+      return null;
+    });
     Ops.close(c.pass().mask());
     LinkedHashMap<String, INDArray> ordered = new LinkedHashMap<>();
     for (String name : parameters().keySet()) {
@@ -205,6 +208,17 @@ public abstract class TransformerLm implements CausalLm {
     return ordered;
   }
 
+  /** Runs body as part of a training pass: the adapter (LoRA dropout) knows it; logits and decoding are not. */
+  private <T> T trainingPass(java.util.function.Supplier<T> body) {
+    if (adapter == null) return body.get();
+    adapter.inTrainingPass(true);
+    try {
+      return body.get();
+    } finally {
+      adapter.inTrainingPass(false);
+    }
+  }
+
   /**
    * Runs one layer's backward pass in a scratch workspace that the next layer reuses, so the backward pass needs the
    * memory of one layer, not of all; the returned gradient w.r.t. the layer input is copied out to the caller's scope.
@@ -212,6 +226,16 @@ public abstract class TransformerLm implements CausalLm {
   protected INDArray layerBackward(java.util.function.Supplier<INDArray> body) {
     try (MemoryWorkspace ws = Workspaces.open(layerWorkspace)) {
       return body.get().leverageTo(backwardWorkspace);
+    }
+  }
+
+  /**
+   * Activation recomputation's forward step: one block run in the layer scratch workspace (its intermediates are
+   * dropped when the next block reuses it); only its output is copied to the forward pass's workspace.
+   */
+  protected INDArray layerForward(java.util.function.Supplier<INDArray> body) {
+    try (MemoryWorkspace ws = Workspaces.open(layerWorkspace)) {
+      return body.get().leverageTo(forwardWorkspace);
     }
   }
 

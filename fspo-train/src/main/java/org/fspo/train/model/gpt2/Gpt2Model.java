@@ -154,7 +154,9 @@ public final class Gpt2Model extends TransformerLm {
     boolean keepInput = caches != null && checkpointing(); // recomputed in backward (recompute)
     for (int l = 0; l < config.nLayer(); l++) {
       LayerCache c = caches == null || keepInput ? null : new LayerCache();
-      INDArray next = block(l, x, p, c);
+      int layer = l;
+      INDArray in = x;
+      INDArray next = keepInput ? layerForward(() -> block(layer, in, p, null)) : block(l, x, p, c);
       if (caches != null) caches.add(keepInput ? x : c);
       x = next;
     }
