@@ -13,7 +13,8 @@ import org.fspo.train.model.lora.LoraConfig;
  * @param rank          adapter rank r (default 16)
  * @param alpha         lora_alpha (default 32)
  * @param useRslora     scale by alpha / sqrt(rank) instead of alpha / rank (default false)
- * @param dropout       dropout on the adapter input; must be 0 (default), as no LoRA dropout is implemented
+ * @param dropout       PEFT's lora_dropout: dropout on the adapter input in training steps only, in [0, 1)
+ *                      (default 0)
  * @param targetModules PEFT target_modules names, or all-linear (default [all-linear])
  */
 public record LoraSettings(
@@ -27,7 +28,7 @@ public record LoraSettings(
   public LoraSettings {
     TrainConfig.require(rank >= 1, "lora.rank", "at least 1", rank);
     TrainConfig.require(alpha > 0 && Double.isFinite(alpha), "lora.alpha", "positive", alpha);
-    TrainConfig.require(dropout == 0, "lora.dropout", "0 (LoRA dropout is not implemented)", dropout);
+    TrainConfig.require(dropout >= 0 && dropout < 1, "lora.dropout", "in [0, 1)", dropout);
     TrainConfig.require(targetModules != null && !targetModules.isEmpty(), "lora.target_modules",
         "a non-empty list such as [q_proj, v_proj] or [all-linear]", targetModules);
     targetModules = List.copyOf(targetModules);
@@ -39,6 +40,6 @@ public record LoraSettings(
 
   /** The adapter's hyper-parameters in PEFT's terms (what adapter_config.json will hold). */
   public LoraConfig toLoraConfig() {
-    return LoraConfig.of(rank, alpha, useRslora, targetModules);
+    return LoraConfig.of(rank, alpha, useRslora, targetModules).withDropout(dropout);
   }
 }

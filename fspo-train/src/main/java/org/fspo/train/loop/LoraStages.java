@@ -20,6 +20,7 @@ import org.fspo.train.model.Decoder;
 import org.fspo.train.model.Models;
 import org.fspo.train.model.TokenBatch;
 import org.fspo.train.model.TransformerLm;
+import org.fspo.train.model.lora.LoraAdapter;
 import org.fspo.train.model.lora.LoraAdapters;
 import org.fspo.train.model.lora.PeftFiles;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -53,6 +54,20 @@ final class LoraStages {
   static void attachFresh(TransformerLm model, LoraSettings lora, long seed, String stage) {
     if (model.adapter() != null) throw new IllegalStateException("an adapter is attached already");
     LoraAdapters.init(model, lora.toLoraConfig(), seed * 31 + (stage.equals(TrainerState.SFT) ? 1 : 2));
+  }
+
+  /**
+   * LoRA dropout for one optimizer step (step &gt;= 0): the adapter's masks are keyed by (seed, stage, step), so a
+   * resumed run draws what an uninterrupted one drew; step &lt; 0 turns it off again (scoring and eval never drop).
+   * A no-op for a model without a LoRA adapter.
+   */
+  static void dropout(CausalLm model, long seed, String stage, long step) {
+    if (!(model instanceof TransformerLm t && t.adapter() instanceof LoraAdapter a)) return;
+    if (step < 0) {
+      a.eval();
+    } else {
+      a.trainStep(seed * 1_000_003L + Trainer.stream(stage, 0) * 7_919L + step);
+    }
   }
 
   /**

@@ -21,6 +21,8 @@ import org.fspo.core.config.ConfigLoader;
  * @param save       how final/ is written: dtype, shard size ({@link SaveConfig})
  * @param lora       LoRA adapters on a frozen base instead of full fine-tuning ({@link LoraSettings}; off by default)
  * @param seed       seeds the model init and every epoch's episode sampling (default 1234)
+ * @param activationCheckpointing keep only each block's input in the forward pass and recompute the block in the
+ *                   backward pass: less memory, same gradients, about a third more time (default false)
  */
 public record TrainConfig(
     @JsonProperty("model") ModelShape model,
@@ -31,7 +33,8 @@ public record TrainConfig(
     @JsonProperty("checkpoint") CheckpointConfig checkpoint,
     @JsonProperty("save") SaveConfig save,
     @JsonProperty("lora") LoraSettings lora,
-    @JsonProperty("seed") long seed) {
+    @JsonProperty("seed") long seed,
+    @JsonProperty("activation_checkpointing") boolean activationCheckpointing) {
 
   /** The sections a project config file may hold; train reads only its own. */
   public static final List<String> SECTIONS = List.of("synth", "train", "eval", "judge", "pipeline");
@@ -39,7 +42,7 @@ public record TrainConfig(
   public static TrainConfig defaults() {
     return new TrainConfig(ModelShape.defaults(), DataConfig.defaults(), StageConfig.sftDefaults(),
         StageConfig.fspoDefaults(), OptimConfig.defaults(), CheckpointConfig.defaults(),
-        SaveConfig.defaults(), LoraSettings.defaults(), 1234);
+        SaveConfig.defaults(), LoraSettings.defaults(), 1234, false);
   }
 
   /**

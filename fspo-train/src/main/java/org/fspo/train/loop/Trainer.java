@@ -126,6 +126,7 @@ public final class Trainer {
     boolean sftDone = options.resume() && ModelWeights.present(run.sft());
     if (options.resume() && LoraStages.finished(run)) return new Result(true, run);
     TransformerLm lora = config.lora().enabled() ? LoraStages.adaptable(model) : null; // LoRA: see LoraStages
+    if (model instanceof TransformerLm t) t.setActivationCheckpointing(config.activationCheckpointing());
     // once sft/ is written, stage-1 checkpoints are history, and stage 2 can always restart from sft/
     LoadedCheckpoint latest = !options.resume() ? null
         : checkpoints.newestReadable(sftDone ? TrainerState.FSPO : null, sftDone, options.warn());
@@ -239,8 +240,10 @@ public final class Trainer {
           for (int i = 0; i < slice.size(); i += config.optim().batchPairs()) {
             micro.add(collator.collate(slice.subList(i, Math.min(slice.size(), i + config.optim().batchPairs()))));
           }
+          LoraStages.dropout(model, config.seed(), stage, step); // train.lora.dropout's masks for this step
           TrainStep.Outcome o = stage.equals(TrainerState.SFT)
               ? TrainStep.sft(model, micro, sc.includeRejected()) : TrainStep.fspo(model, ref, micro, sc);
+          LoraStages.dropout(model, config.seed(), stage, -1);
           double loss = o.metrics().get(MetricNames.LOSS);
           if (!Double.isFinite(loss)) throw diverged(stage, step + 1, "the loss is " + loss);
           double norm = Gradients.clip(o.grads(), config.optim().gradClip());

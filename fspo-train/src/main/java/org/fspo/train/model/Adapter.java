@@ -20,6 +20,15 @@ public interface Adapter {
    */
   void backward(String module, INDArray x, INDArray dy, INDArray dx, BiConsumer<String, INDArray> grads);
 
+  /**
+   * Called at the start of each training forward pass (not logits or decoding): an adapter with dropout draws this
+   * pass's masks here, and uses them again in the matching backward pass (and any recomputation in between).
+   */
+  default void beginForward() {}
+
+  /** Whether the model is inside a training pass's stack (forward or backward); false for logits and decoding. */
+  default void inTrainingPass(boolean on) {}
+
   /** The adapter's trainable tensors by their file names, in a fixed order; the optimizer updates them in place. */
   LinkedHashMap<String, INDArray> parameters();
 }

@@ -56,8 +56,7 @@ public final class BatchedDecoder implements AutoCloseable {
       pos[i] = i;
       for (int j = 0; j < n; j++) mask[i * n + j] = j <= i ? 0f : MASKED;
     }
-    float[][] z = run(new Pass(1, n, promptIds.clone(), pos, Nd4j.create(mask, new long[] {1, 1, n, n}, 'c'), kv));
-    return z[n - 1];
+    return run(new Pass(1, n, promptIds.clone(), pos, Nd4j.create(mask, new long[] {1, 1, n, n}, 'c'), kv))[0];
   }
 
   /**
@@ -90,7 +89,8 @@ public final class BatchedDecoder implements AutoCloseable {
   }
 
   /**
-   * The stack over the pass, then the LM head on every new token: [R * Lq, V]. Every array of the pass is allocated
+   * The stack over the pass, then the LM head on each row's last new token: [R, V] (a prefill's [Lq, V] logits are
+   * never built). Every array of the pass is allocated
    * in this decoder's ND4J workspace (see {@link Workspaces}), reused pass after pass, so a server decoding for hours
    * allocates no off-heap memory per token; only the float[][] logits leave it.
    */
@@ -104,7 +104,9 @@ public final class BatchedDecoder implements AutoCloseable {
         throw e;
       }
       kv.advance(pass.len());
-      INDArray z = Ops.linear(h, model.param(model.headName())); // [R * Lq, V]
+      int[] last = new int[pass.rows()];
+      for (int r = 0; r < last.length; r++) last[r] = (r + 1) * pass.len() - 1;
+      INDArray z = Ops.linear(Nd4j.pullRows(h, 1, last), model.param(model.headName())); // [R, V]
       return z.toFloatMatrix();
     } finally {
       Ops.close(pass.mask());

@@ -14,14 +14,13 @@ final class KvDecoder implements Decoder {
   public float[] prefill(int[] promptIds) {
     if (promptIds.length == 0) throw new IllegalArgumentException("prefill needs at least one token");
     kv.reset();
-    float[][] z = model.decodeLogits(promptIds, kv);
-    return z[z.length - 1];
+    return model.decodeLogits(promptIds, kv);
   }
 
   @Override
   public float[] step(int tokenId) {
     if (kv.length() == 0) throw new IllegalStateException("call prefill before step");
-    return model.decodeLogits(new int[] {tokenId}, kv)[0];
+    return model.decodeLogits(new int[] {tokenId}, kv);
   }
 
   @Override

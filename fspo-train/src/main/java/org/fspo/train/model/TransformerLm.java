@@ -34,6 +34,8 @@ public abstract class TransformerLm implements CausalLm {
   private long forwardCount;
   private MemoryWorkspace pendingForward; // open but not current between forward and backward: keeps activations valid
   private Adapter adapter; // LoRA; null: the plain model. While set, only the adapter trains (the base is frozen)
+  private boolean checkpointing; // activation recomputation: the forward pass keeps only each block's input
+  private int headChunk; // LM head rows per chunk; 0: LogProbHead.chunkRows(V)
 
   protected TransformerLm(LinkedHashMap<String, INDArray> params, Map<String, DType> dtypes) {
     this.params = params;
@@ -59,6 +61,25 @@ public abstract class TransformerLm implements CausalLm {
   /** Run chosen/rejected pairs sharing a common prompt once per pair (default on); see {@link Layout}. */
   public void setPrefixSharing(boolean on) {
     prefixSharing = on;
+  }
+
+  /**
+   * Activation recomputation (train.activation_checkpointing): a training forward pass keeps only each block's
+   * input, and the backward pass recomputes the block's activations from it, layer by layer, in the scratch memory
+   * of one layer. Same gradients (the same arithmetic runs twice), about one more forward pass of time.
+   */
+  public void setActivationCheckpointing(boolean on) {
+    checkpointing = on;
+  }
+
+  /** Whether a training forward pass keeps each block's input only (a family's {@link #hidden} asks). */
+  protected final boolean checkpointing() {
+    return checkpointing;
+  }
+
+  /** LM head rows per chunk (tests force small chunks; 0 restores {@link LogProbHead#chunkRows}). */
+  void setHeadChunkRows(int rows) {
+    headChunk = rows;
   }
 
   /** The trainable tensors: the model's own, or only the adapter's while one is attached. */
@@ -139,10 +160,13 @@ public abstract class TransformerLm implements CausalLm {
   private Forward forwardInWorkspace(TokenBatch batch) {
     Layout layout = prefixSharing ? Layout.sharedPrefix(batch) : Layout.plain(batch);
     Pass pass = Pass.of(layout);
+    if (adapter != null) adapter.beginForward(); // LoRA dropout: this pass's masks
     List<Object> caches = new ArrayList<>();
-    INDArray h = hidden(pass, caches);
+    INDArray h = trainingPass(() -> hidden(pass, caches));
     LogProbHead.Cache[] head = new LogProbHead.Cache[1];
-    double[] logp = LogProbHead.forward(h, layout.scoreFlat(), layout.scoreTarget(), param(headName()), head);
+    INDArray w = param(headName());
+    int chunk = headChunk > 0 ? headChunk : LogProbHead.chunkRows(w.size(0));
+    double[] logp = LogProbHead.forward(h, layout.scoreFlat(), layout.scoreTarget(), w, chunk, head);
     Ops.close(h);
     double[] seq = new double[layout.numSeqs()];
     for (int n = 0; n < logp.length; n++) seq[layout.scoreSeq()[n]] += logp[n];
@@ -170,7 +194,10 @@ public abstract class TransformerLm implements CausalLm {
     INDArray dHead = adapter != null ? null : Nd4j.zeros(head.dataType(), head.shape()); // frozen: not computed
     if (dHead != null) grads.put(headName(), dHead);
     INDArray dHidden = LogProbHead.backward(c.head(), dLogp, head, dHead, c.pass().tokens());
-    backwardHidden(c.pass(), c.caches(), dHidden, grads);
+    trainingPass(() -> {
+      backwardHidden(c.pass(), c.caches(), dHidden, grads);
+      return null;
+    });
     Ops.close(c.pass().mask());
     LinkedHashMap<String, INDArray> ordered = new LinkedHashMap<>();
     for (String name : parameters().keySet()) {
@@ -181,6 +208,17 @@ public abstract class TransformerLm implements CausalLm {
     return ordered;
   }
 
+  /** Runs body as part of a training pass: the adapter (LoRA dropout) knows it; logits and decoding are not. */
+  private <T> T trainingPass(java.util.function.Supplier<T> body) {
+    if (adapter == null) return body.get();
+    adapter.inTrainingPass(true);
+    try {
+      return body.get();
+    } finally {
+      adapter.inTrainingPass(false);
+    }
+  }
+
   /**
    * Runs one layer's backward pass in a scratch workspace that the next layer reuses, so the backward pass needs the
    * memory of one layer, not of all; the returned gradient w.r.t. the layer input is copied out to the caller's scope.
@@ -188,6 +226,16 @@ public abstract class TransformerLm implements CausalLm {
   protected INDArray layerBackward(java.util.function.Supplier<INDArray> body) {
     try (MemoryWorkspace ws = Workspaces.open(layerWorkspace)) {
       return body.get().leverageTo(backwardWorkspace);
+    }
+  }
+
+  /**
+   * Activation recomputation's forward step: one block run in the layer scratch workspace (its intermediates are
+   * dropped when the next block reuses it); only its output is copied to the forward pass's workspace.
+   */
+  protected INDArray layerForward(java.util.function.Supplier<INDArray> body) {
+    try (MemoryWorkspace ws = Workspaces.open(layerWorkspace)) {
+      return body.get().leverageTo(forwardWorkspace);
     }
   }
 
@@ -217,6 +265,10 @@ public abstract class TransformerLm implements CausalLm {
     }
   }
 
+  /**
+   * {@inheritDoc} Every position's logits, [B, T, V] at once: for tests and small vocabularies. Training, scoring
+   * and decoding never build them (they use {@link LogProbHead} in chunks, or the head on the last position).
+   */
   @Override
   public INDArray logits(TokenBatch batch) {
     Layout layout = Layout.plain(batch);
@@ -227,8 +279,8 @@ public abstract class TransformerLm implements CausalLm {
     return z.reshape('c', batch.batchSize(), batch.seqLen(), vocabSize());
   }
 
-  /** Logits [n, V] for n new tokens appended to a single cached sequence. */
-  float[][] decodeLogits(int[] ids, KvCache kv) {
+  /** Logits [V] after n new tokens appended to a single cached sequence: the head on the last token only. */
+  float[] decodeLogits(int[] ids, KvCache kv) {
     int n = ids.length, past = kv.length();
     if (past + n > kv.capacity()) {
       throw new FspoUserException("decoding past " + kv.capacity() + " tokens, the model's maximum; shorten the prompt");
@@ -242,9 +294,10 @@ public abstract class TransformerLm implements CausalLm {
     Pass pass = new Pass(1, n, ids, pos, Nd4j.create(mask, new long[] {1, 1, n, past + n}, 'c'), kv);
     INDArray h = hidden(pass, null);
     kv.advance(n);
-    INDArray z = Ops.linear(h, param(headName())); // [n, V]
-    float[][] out = z.toFloatMatrix();
-    Ops.close(h, z, pass.mask());
+    INDArray last = Nd4j.pullRows(h, 1, new int[] {n - 1}); // [1, C]
+    INDArray z = Ops.linear(last, param(headName())); // [1, V]
+    float[] out = z.toFloatVector();
+    Ops.close(h, last, z, pass.mask());
     return out;
   }
 

@@ -42,8 +42,9 @@ class LoraSettingsTest {
     FspoUserException e = assertThrows(FspoUserException.class,
         () -> new LoraSettings(true, 0, 32, false, 0, List.of("q_proj")));
     assertEquals("train.lora.rank must be at least 1, got 0", e.getMessage());
-    e = assertThrows(FspoUserException.class, () -> new LoraSettings(true, 8, 16, false, 0.1, List.of("q_proj")));
-    assertTrue(e.getMessage().startsWith("train.lora.dropout must be 0"), e.getMessage());
+    e = assertThrows(FspoUserException.class, () -> new LoraSettings(true, 8, 16, false, 1.0, List.of("q_proj")));
+    assertEquals("train.lora.dropout must be in [0, 1), got 1.0", e.getMessage());
+    assertEquals(0.1, new LoraSettings(true, 8, 16, false, 0.1, List.of("q_proj")).toLoraConfig().loraDropout());
     e = assertThrows(FspoUserException.class, () -> new LoraSettings(true, 8, 16, false, 0, List.of()));
     assertTrue(e.getMessage().startsWith("train.lora.target_modules must be a non-empty list"), e.getMessage());
     assertEquals(FspoUserException.CONFIG, e.exitCode());

@@ -23,6 +23,7 @@ import org.fspo.train.model.TokenBatch;
 import org.fspo.train.model.TransformerLm;
 import org.fspo.train.model.lora.LoraAdapters;
 import org.fspo.train.model.lora.PeftFiles;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -129,11 +130,19 @@ class LoraTrainerTest {
     assertTrue(checked > 0, "some weight is adapted");
   }
 
+  /**
+   * Exact resume; with lora.dropout (masks keyed by seed, stage and step) too, the resumed part then also switching
+   * activation recomputation on (allowed on resume: bit-identical gradients).
+   */
   @ParameterizedTest
-  @CsvSource({"sft, 2", "fspo, 3"})
-  void loraResumeEqualsAnUninterruptedRun(String stage, long stopStep, @TempDir Path tmp) throws Exception {
+  @CsvSource({"sft, 2, 0", "fspo, 3, 0", "fspo, 3, 0.3"})
+  void loraResumeEqualsAnUninterruptedRun(String stage, long stopStep, double dropout, @TempDir Path tmp)
+      throws Exception {
     TrainConfig c = config("llama", "sft.steps=3", "fspo.steps=5", "checkpoint.every_steps=1",
-        "optim.grad_accum=2", "optim.batch_pairs=2");
+        "optim.grad_accum=2", "optim.batch_pairs=2", "lora.dropout=" + dropout);
+    TrainConfig resumed = dropout == 0 ? c : config("llama", "sft.steps=3", "fspo.steps=5",
+        "checkpoint.every_steps=1", "optim.grad_accum=2", "optim.batch_pairs=2", "lora.dropout=" + dropout,
+        "activation_checkpointing=true");
     Path whole = tmp.resolve("whole"), parts = tmp.resolve("parts");
     CausalLm model = TrainerTest.fresh(c);
     TrainerTest.train(c, whole, TrainerTest.quiet(false, (s, n) -> false), model);
@@ -145,7 +154,7 @@ class LoraTrainerTest {
         TrainerTest.quiet(false, (s, n) -> s.equals(stage) && n == stopStep), TrainerTest.fresh(c));
     assertFalse(stopped.completed());
     CausalLm different = TrainerTest.fresh(TinyRuns.config("llama", "ipo", "seed=99"));
-    assertTrue(TrainerTest.train(c, parts, TrainerTest.quiet(true, (s, n) -> false), different).completed());
+    assertTrue(TrainerTest.train(resumed, parts, TrainerTest.quiet(true, (s, n) -> false), different).completed());
     for (String f : List.of("sft/model.safetensors", "final/" + PeftFiles.WEIGHTS)) {
       Map<String, INDArray> a = SafeTensors.readArrays(whole.resolve(f)), b = SafeTensors.readArrays(parts.resolve(f));
       assertEquals(a.keySet(), b.keySet());
@@ -160,6 +169,25 @@ class LoraTrainerTest {
       ((com.fasterxml.jackson.databind.node.ObjectNode) y).remove(MetricNames.TOKENS_PER_SECOND);
       assertEquals(x, y, "metrics row " + i);
     }
+  }
+
+  /** lora.dropout changes the training losses (from the step after B leaves 0), and final/ records lora_dropout. */
+  @Test
+  void loraDropoutChangesTrainingButIsRecorded(@TempDir Path tmp) throws Exception {
+    List<Double> losses0 = new java.util.ArrayList<>(), losses3 = new java.util.ArrayList<>();
+    for (double p : new double[] {0, 0.3}) {
+      TrainConfig c = config("gpt2", "sft.steps=2", "fspo.steps=3", "lora.dropout=" + p);
+      Path run = tmp.resolve("run" + p);
+      assertTrue(TrainerTest.train(c, run, TrainerTest.quiet(false, (s, n) -> false), TrainerTest.fresh(c))
+          .completed());
+      for (String stage : List.of("sft", "fspo")) {
+        for (JsonNode r : TrainerTest.rows(run, stage)) (p == 0 ? losses0 : losses3).add(r.get(MetricNames.LOSS).asDouble());
+      }
+      JsonNode cfg = TrainerTest.JSON.readTree(run.resolve("final").resolve(PeftFiles.CONFIG).toFile());
+      assertEquals(p, cfg.get("lora_dropout").asDouble());
+    }
+    assertEquals(losses0.get(0), losses3.get(0), "step 1: B = 0, so the dropped adapter adds nothing either way");
+    assertNotEquals(losses0, losses3, "dropout changes the training losses");
   }
 
   static double rel(INDArray out, INDArray ref) {

@@ -79,10 +79,18 @@ class HfConformanceTest {
     return containers(folders(true));
   }
 
+  /**
+   * Each folder with prefix sharing off and on, then (prefix sharing on) with activation recomputation
+   * ({@link TransformerLm#setActivationCheckpointing}) and with the LM head forced into chunks of 3 rows (the
+   * recomputing path of {@link LogProbHead}): the same fixture values within the same tolerances.
+   */
   private static Stream<DynamicNode> containers(List<Path> dirs) {
     return dirs.stream().map(dir -> DynamicContainer.dynamicContainer(
-        dir.getParent().getFileName() + "/" + dir.getFileName(),
-        Stream.of(false, true).map(share -> DynamicTest.dynamicTest("prefixSharing=" + share, () -> check(dir, share)))));
+        dir.getParent().getFileName() + "/" + dir.getFileName(), Stream.of(
+            DynamicTest.dynamicTest("prefixSharing=false", () -> check(dir, false)),
+            DynamicTest.dynamicTest("prefixSharing=true", () -> check(dir, true)),
+            DynamicTest.dynamicTest("activationCheckpointing=true", () -> check(dir, true, true, 0)),
+            DynamicTest.dynamicTest("headChunkRows=3", () -> check(dir, true, false, 3)))));
   }
 
   /**
@@ -96,6 +104,10 @@ class HfConformanceTest {
   }
 
   static void check(Path dir, boolean share) throws IOException {
+    check(dir, share, false, 0);
+  }
+
+  static void check(Path dir, boolean share, boolean recompute, int headChunk) throws IOException {
     Fixture f = Fixture.read(dir);
     TransformerLm policy = Models.load(dir.resolve("policy"));
     boolean adapter = Files.isDirectory(dir.resolve("adapter"));
@@ -103,6 +115,9 @@ class HfConformanceTest {
     TransformerLm ref = Models.load(dir.resolve("ref"));
     policy.setPrefixSharing(share);
     ref.setPrefixSharing(share);
+    policy.setActivationCheckpointing(recompute);
+    policy.setHeadChunkRows(headChunk);
+    ref.setHeadChunkRows(headChunk);
 
     // logits where attention_mask = 1
     INDArray logits = policy.logits(f.batch());
@@ -153,8 +168,8 @@ class HfConformanceTest {
       worst = Math.max(worst, rel);
       if (!(rel <= 1e-3)) bad.add(e.getKey() + " rel " + rel + " max|diff| " + maxDiff);
     }
-    System.out.printf("%s gradients (prefixSharing=%s): worst relative error %.3g over %d tensors%n", dir, share,
-        worst, expected.size());
+    System.out.printf("%s gradients (prefixSharing=%s, recompute=%s, headChunk=%d): worst relative error %.3g over"
+        + " %d tensors%n", dir, share, recompute, headChunk, worst, expected.size());
     if (!bad.isEmpty()) fail(dir + " gradients off:\n  " + String.join("\n  ", bad));
   }
 

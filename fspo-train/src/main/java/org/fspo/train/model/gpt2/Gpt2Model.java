@@ -151,10 +151,14 @@ public final class Gpt2Model extends TransformerLm {
       }
     }
     INDArray x = embed(p); // [N, C]
+    boolean keepInput = caches != null && checkpointing(); // recomputed in backward (recompute)
     for (int l = 0; l < config.nLayer(); l++) {
-      LayerCache c = caches == null ? null : new LayerCache();
-      x = block(l, x, p, c);
-      if (caches != null) caches.add(c);
+      LayerCache c = caches == null || keepInput ? null : new LayerCache();
+      int layer = l;
+      INDArray in = x;
+      INDArray next = keepInput ? layerForward(() -> block(layer, in, p, null)) : block(l, x, p, c);
+      if (caches != null) caches.add(keepInput ? x : c);
+      x = next;
     }
     NormCache[] lnf = new NormCache[1];
     INDArray h = Ops.layerNorm(x, param("transformer.ln_f.weight"), param("transformer.ln_f.bias"),
@@ -243,13 +247,21 @@ public final class Gpt2Model extends TransformerLm {
     for (int l = config.nLayer() - 1; l >= 0; l--) {
       int layer = l;
       INDArray dOut = dx;
-      dx = layerBackward(() -> blockBackward(layer, dOut, p, (LayerCache) caches.get(layer), grads));
+      dx = layerBackward(() -> blockBackward(layer, dOut, p, recompute(layer, caches.get(layer), p), grads));
     }
     if (trains("transformer.wte.weight")) { // a frozen base (LoRA) skips the [V, C] and [P, C] scatters
       accumulate(grads, "transformer.wte.weight", Ops.scatterAddRows(config.vocabSize(), p.ids(), dx));
       accumulate(grads, "transformer.wpe.weight", Ops.scatterAddRows(config.nPositions(), p.positions(), dx));
     }
     caches.clear();
+  }
+
+  /** The block's activations: as kept, or (activation checkpointing kept its input x) its forward run again. */
+  private LayerCache recompute(int l, Object kept, Pass p) {
+    if (kept instanceof LayerCache c) return c;
+    LayerCache c = new LayerCache();
+    Ops.close(block(l, (INDArray) kept, p, c));
+    return c;
   }
 
   private INDArray blockBackward(int l, INDArray dOut, Pass p, LayerCache c, Map<String, INDArray> grads) {

@@ -174,12 +174,15 @@ public final class LlamaModel extends TransformerLm {
       }
     }
     INDArray x = Nd4j.pullRows(param("model.embed_tokens.weight"), 1, p.ids()); // [N, C]
+    boolean keepInput = caches != null && checkpointing(); // recomputed in backward (recompute)
     for (int l = 0; l < config.numHiddenLayers(); l++) {
-      LayerCache c = caches == null ? null : new LayerCache();
-      INDArray next = block(l, x, p, c);
-      Ops.close(x);
+      LayerCache c = caches == null || keepInput ? null : new LayerCache();
+      int layer = l;
+      INDArray in = x;
+      INDArray next = keepInput ? layerForward(() -> block(layer, in, p, null)) : block(l, x, p, c);
+      if (caches != null) caches.add(keepInput ? x : c);
+      if (!keepInput) Ops.close(x);
       x = next;
-      if (caches != null) caches.add(c);
     }
     NormCache[] n = new NormCache[1];
     INDArray h = Ops.rmsNorm(x, param("model.norm.weight"), config.rmsNormEps(), n);
@@ -262,12 +265,20 @@ public final class LlamaModel extends TransformerLm {
     for (int l = L - 1; l >= 0; l--) {
       int layer = l;
       INDArray dOut = dx;
-      dx = layerBackward(() -> blockBackward(layer, dOut, p, (LayerCache) caches.get(layer), grads));
+      dx = layerBackward(() -> blockBackward(layer, dOut, p, recompute(layer, caches.get(layer), p), grads));
     }
     if (trains("model.embed_tokens.weight")) {
       accumulate(grads, "model.embed_tokens.weight", Ops.scatterAddRows(config.vocabSize(), p.ids(), dx));
     }
     caches.clear();
+  }
+
+  /** The block's activations: as kept, or (activation checkpointing kept its input x) its forward run again. */
+  private LayerCache recompute(int l, Object kept, Pass p) {
+    if (kept instanceof LayerCache c) return c;
+    LayerCache c = new LayerCache();
+    Ops.close(block(l, (INDArray) kept, p, c));
+    return c;
   }
 
   private INDArray blockBackward(int l, INDArray dOut, Pass p, LayerCache c, Map<String, INDArray> grads) {

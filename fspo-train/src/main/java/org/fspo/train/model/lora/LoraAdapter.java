@@ -12,8 +12,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * A set of {@link LoraLinear}s over a model's projections, one per targeted module, with PEFT's tensor names
  * ({@code base_model.model.<module>.lora_A.weight} [r, in], {@code ...lora_B.weight} [out, r}), which are also the
- * names of its parameters and gradients. Dropout is not applied (PEFT applies none at inference; training with
- * lora_dropout > 0 is not implemented here).
+ * names of its parameters and gradients. lora_dropout applies only between {@link #trainStep} and {@link #eval}
+ * (the trainer's step): each training forward pass draws its masks from (step key, pass number, module), and its
+ * backward pass uses them again; logits, decoding and scoring never drop anything, as in PEFT's eval mode.
  */
 public final class LoraAdapter implements Adapter {
   private static final String PREFIX = "base_model.model.";
@@ -22,6 +23,10 @@ public final class LoraAdapter implements Adapter {
   private final LinkedHashMap<String, LoraLinear> layers; // by module path
   private final LinkedHashMap<String, Target> targets;
   private final LinkedHashMap<String, INDArray> params = new LinkedHashMap<>();
+  private boolean training; // dropout on: between trainStep and eval ...
+  private boolean inPass; // ... inside a training pass's stack
+  private long stepKey, passKey;
+  private int passes;
 
   /** layers and targets keyed by the same module paths. */
   public LoraAdapter(LoraConfig config, LinkedHashMap<String, LoraLinear> layers,
@@ -84,17 +89,49 @@ public final class LoraAdapter implements Adapter {
     return targets;
   }
 
+  /**
+   * Turns lora_dropout on for the training forward passes of one optimizer step; the masks are a function of key
+   * (the trainer derives it from the run seed, stage and step, so a resumed run draws the same ones) and of the
+   * pass's number within the step.
+   */
+  public void trainStep(long key) {
+    training = true;
+    stepKey = key;
+    passes = 0;
+  }
+
+  /** Turns lora_dropout off (the default): the adapter computes s * (x A^T) B^T. */
+  public void eval() {
+    training = false;
+  }
+
+  private boolean dropping() {
+    return training && inPass && config.loraDropout() > 0;
+  }
+
+  @Override
+  public void inTrainingPass(boolean on) {
+    inPass = on;
+  }
+
+  @Override
+  public void beginForward() {
+    if (training) passKey = LoraDropout.mix(stepKey + LoraDropout.mix(++passes));
+  }
+
   @Override
   public INDArray forward(String module, INDArray x, INDArray y) {
     LoraLinear l = layers.get(module);
-    return l == null ? y : l.forward(x, y);
+    if (l == null) return y;
+    return dropping() ? l.forward(x, y, config.loraDropout(), LoraDropout.key(passKey, module)) : l.forward(x, y);
   }
 
   @Override
   public void backward(String module, INDArray x, INDArray dy, INDArray dx, BiConsumer<String, INDArray> grads) {
     LoraLinear l = layers.get(module);
     if (l == null) return;
-    INDArray[] d = l.backward(x, dy, dx);
+    INDArray[] d = dropping() ? l.backward(x, dy, dx, config.loraDropout(), LoraDropout.key(passKey, module))
+        : l.backward(x, dy, dx);
     grads.accept(nameA(module), d[0]);
     grads.accept(nameB(module), d[1]);
   }

@@ -63,6 +63,10 @@ public record LoraConfig(int r, double loraAlpha, boolean useRslora, List<String
     return new LoraConfig(r, loraAlpha, useRslora, targetModules, targetPattern, on, loraDropout, baseModelNameOrPath);
   }
 
+  public LoraConfig withDropout(double p) {
+    return new LoraConfig(r, loraAlpha, useRslora, targetModules, targetPattern, fanInFanOut, p, baseModelNameOrPath);
+  }
+
   public LoraConfig withBaseModel(String nameOrPath) {
     return new LoraConfig(r, loraAlpha, useRslora, targetModules, targetPattern, fanInFanOut, loraDropout, nameOrPath);
   }

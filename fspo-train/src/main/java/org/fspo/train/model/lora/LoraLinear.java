@@ -54,6 +54,28 @@ public record LoraLinear(INDArray a, INDArray b, double scale) {
     return new INDArray[] {dA, dB};
   }
 
+  /** PEFT's training forward with lora_dropout p: y += s * (dropout(x) A^T) B^T, the mask drawn from key. */
+  public INDArray forward(INDArray x, INDArray y, double p, long key) {
+    INDArray xd = LoraDropout.apply(x, p, key); // [N, in]
+    forward(xd, y);
+    Ops.close(xd);
+    return y;
+  }
+
+  /**
+   * The backward pass of {@link #forward(INDArray, INDArray, double, long)} with the same key: the gradients above at
+   * x' = dropout(x), and dx += dropout(s * (dy B) A) (dropout's Jacobian is its own mask / (1 - p)).
+   */
+  public INDArray[] backward(INDArray x, INDArray dy, INDArray dx, double p, long key) {
+    INDArray xd = LoraDropout.apply(x, p, key); // [N, in]
+    INDArray dxd = Nd4j.zeros(dx.dataType(), dx.shape()); // dLoss/dx' [N, in]
+    INDArray[] g = backward(xd, dy, dxd);
+    LoraDropout.applyInPlace(dxd, p, key);
+    dx.addi(dxd);
+    Ops.close(xd, dxd);
+    return g;
+  }
+
   /**
    * c += s * p @ op(q) in one gemm (beta 1): no [N, out] temporary, which inside the forward pass's workspace would
    * live until the next step. Falls back to a temporary when c is a view.
