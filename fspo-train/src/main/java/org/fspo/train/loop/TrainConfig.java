@@ -20,6 +20,7 @@ import org.fspo.core.config.ConfigLoader;
  * @param checkpoint checkpoint cadence ({@link CheckpointConfig})
  * @param save       how final/ is written: dtype, shard size ({@link SaveConfig})
  * @param lora       LoRA adapters on a frozen base instead of full fine-tuning ({@link LoraSettings}; off by default)
+ * @param distributed data-parallel workers, local SGD, replica checks ({@link DistributedConfig}; 1 worker by default)
  * @param seed       seeds the model init and every epoch's episode sampling (default 1234)
  */
 public record TrainConfig(
@@ -31,6 +32,7 @@ public record TrainConfig(
     @JsonProperty("checkpoint") CheckpointConfig checkpoint,
     @JsonProperty("save") SaveConfig save,
     @JsonProperty("lora") LoraSettings lora,
+    @JsonProperty("distributed") DistributedConfig distributed,
     @JsonProperty("seed") long seed) {
 
   /** The sections a project config file may hold; train reads only its own. */
@@ -39,7 +41,7 @@ public record TrainConfig(
   public static TrainConfig defaults() {
     return new TrainConfig(ModelShape.defaults(), DataConfig.defaults(), StageConfig.sftDefaults(),
         StageConfig.fspoDefaults(), OptimConfig.defaults(), CheckpointConfig.defaults(),
-        SaveConfig.defaults(), LoraSettings.defaults(), 1234);
+        SaveConfig.defaults(), LoraSettings.defaults(), DistributedConfig.defaults(), 1234);
   }
 
   /**
