@@ -3,7 +3,6 @@ package org.fspo.train.loop;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -146,7 +145,9 @@ public final class Trainer {
     TrainerState logFrom = state != null ? state
         : sftDone ? new TrainerState(TrainerState.FSPO, 0, 0, 0, 0, config.seed(), 0, null) : null;
     long shard = config.save().format().maxShardBytes();
-    if (state == null && !sftDone && replicas.writes()) saveFolder(model, run.init(), new SaveFormat(false, shard)); // the base, for eval
+    if (state == null && !sftDone && replicas.writes()) { // the base, for eval
+      saveFolder(model, run.init(), new SaveFormat(false, shard));
+    }
     try (MetricsLog log = new MetricsLog(replicas.writes() ? run.metrics() : null, logFrom, options.warn())) {
       if (!sftDone) {
         Optimizer opt = config.optim().newOptimizer();
@@ -308,27 +309,11 @@ public final class Trainer {
         .setUnit(" steps", 1).showSpeed().setUpdateIntervalMillis(500).build();
   }
 
-  /** Writes a Hugging Face folder (weights, config.json, tokenizer files) atomically; see {@link Models#save}. */
   private void saveFolder(CausalLm model, Path dir, SaveFormat format) {
-    writeFolder(dir, tmp -> Models.save(model, tmp, format));
+    ModelFolders.save(model, dir, format, tokenizer);
   }
 
-  /** LoRA: a PEFT adapter folder (plus tokenizer.json) naming base as base_model_name_or_path, atomically. */
   private void saveAdapter(TransformerLm model, Path dir, Path base) {
-    writeFolder(dir, tmp -> LoraAdapters.save(model, tmp, base.toAbsolutePath().normalize().toString()));
-  }
-
-  private void writeFolder(Path dir, Consumer<Path> write) {
-    Path tmp = dir.resolveSibling(".tmp-" + dir.getFileName());
-    try {
-      Checkpoints.deleteTree(tmp);
-      write.accept(tmp);
-      tokenizer.save(tmp.resolve("tokenizer.json"));
-      Checkpoints.deleteTree(dir);
-      Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new FspoUserException(dir + ": cannot write the model (" + e.getMessage() + ")",
-          FspoUserException.CANT_CREATE);
-    }
+    ModelFolders.saveAdapter(model, dir, base, tokenizer);
   }
 }
