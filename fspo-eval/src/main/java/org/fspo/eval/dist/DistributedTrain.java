@@ -85,7 +85,7 @@ public final class DistributedTrain {
     Path cacheDir = refCache != null ? refCache : new RunLayout(out).refCache();
     try {
       int fresh = RefPrecompute.append(cacheDir, RefPrecompute.referenceHash(out), new ArrayList<>(lines));
-      log.println("reference log-probs: " + lines.size() + " pairs computed by " + n + " tasks, " + fresh + " new in "
+      log.println("reference log-probs: " + lines.size() + " computed by " + n + " tasks, " + fresh + " new pairs in "
           + cacheDir);
       log.flush();
     } catch (IOException e) {

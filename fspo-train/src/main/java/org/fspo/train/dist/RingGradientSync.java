@@ -32,7 +32,6 @@ public final class RingGradientSync implements GradientSync {
 
   @Override
   public void sum(LinkedHashMap<String, INDArray> arrays) {
-    if (ring.world() == 1) return;
     List<INDArray> bucket = new ArrayList<>();
     long size = 0;
     for (INDArray a : arrays.values()) {

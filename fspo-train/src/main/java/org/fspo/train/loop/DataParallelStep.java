@@ -18,7 +18,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * metric sums and token counts are summed. Every loss here is a mean over the step, so normalising each shard by
  * the step's totals makes the sum over workers the single-process step's gradient and metrics exactly (up to float
  * summation order). Under local SGD the gradients stay local, scaled by N: each worker steps on its shard's mean.
- * With one worker this is the single-process step, nothing added.
+ * {@link Replicas#single()} is the single-process step, nothing added.
  */
 final class DataParallelStep {
   private final PairCollator collator;
@@ -37,7 +37,7 @@ final class DataParallelStep {
     for (int i = 0; i < mine.size(); i += batchPairs) {
       micro.add(collator.collate(mine.subList(i, Math.min(mine.size(), i + batchPairs))));
     }
-    if (replicas.world() == 1) {
+    if (replicas.isSingle()) {
       return stage.equals(TrainerState.SFT) ? TrainStep.sft(model, micro, sc.includeRejected())
           : TrainStep.fspo(model, ref, micro, sc);
     }

@@ -43,6 +43,11 @@ public final class Replicas {
     return SINGLE;
   }
 
+  /** The plain trainer: no sums, no checks. A 1-worker ring is not single: it runs the whole distributed path. */
+  boolean isSingle() {
+    return this == SINGLE;
+  }
+
   public int rank() {
     return sync.rank();
   }
@@ -80,7 +85,7 @@ public final class Replicas {
    * {@code boundary} (a checkpoint or the stage's end); compares weight hashes every hash_every steps and at boundary.
    */
   void afterUpdate(String stage, long step, boolean boundary, CausalLm model, Optimizer opt) {
-    if (world() == 1) return;
+    if (isSingle()) return;
     if (config.localSgd() && (step % config.syncEvery() == 0 || boundary)) average(model, opt);
     if (step % config.hashEvery() == 0 || boundary) requireSameWeights(stage, step, model);
   }
@@ -95,7 +100,7 @@ public final class Replicas {
 
   /** Stops every worker with one line when the replicas' weights differ (a bug or a flipped bit, never expected). */
   void requireSameWeights(String stage, long step, CausalLm model) {
-    if (world() == 1) return;
+    if (isSingle()) return;
     long[][] hashes = sync.gather(new long[] {hash(model.parameters())});
     List<Integer> differ = new ArrayList<>();
     for (int r = 1; r < hashes.length; r++) if (hashes[r][0] != hashes[0][0]) differ.add(r);

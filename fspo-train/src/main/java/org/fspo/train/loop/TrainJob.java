@@ -67,7 +67,7 @@ public final class TrainJob {
           + "split (a test fraction of 1 puts every user in test)", FspoUserException.NO_INPUT);
     }
     RunLayout run = new RunLayout(out);
-    if (replicas.world() == 1) checkFolder(config, out, options.resume());
+    if (replicas.isSingle()) checkFolder(config, out, options.resume());
     Trainer.Options warned = options.withWarn(message -> {
       log.println("warning: " + message);
       log.flush();
@@ -85,7 +85,7 @@ public final class TrainJob {
       log.flush();
       ChatFormat chat = chat(config, run, start, options.resume());
       if (chat.isChat()) log.println("chat template: " + chat);
-      if (replicas.world() == 1) run.claim(options.resume());
+      if (replicas.isSingle()) run.claim(options.resume());
       return new Trainer(config, tokenizer, episodes, out, warned, chat).on(replicas).run(model);
     }
   }
