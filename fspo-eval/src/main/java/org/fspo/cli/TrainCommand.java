@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.fspo.core.episode.PreferencePair;
+import org.fspo.eval.dist.DistributedTrain;
 import org.fspo.synth.store.EpisodeStore;
 import org.fspo.train.loop.RunLayout;
 import org.fspo.train.loop.TrainConfig;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code fspo train}: SFT then FSPO on the train split of an episode store, into a run folder (layout in
- * docs/train.md and {@link RunLayout}). Spark only reads the store; training runs in this JVM ({@link TrainJob}).
+ * docs/train.md and {@link RunLayout}). Spark reads the store; training runs in this JVM ({@link TrainJob}), or
+ * with train.distributed.workers &gt; 1 on that many Spark barrier tasks ({@link DistributedTrain}).
  * Prints the effective config and the episode counts to stderr, the policy's folder to stdout.
  */
 @Command(
@@ -71,15 +73,19 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     TrainConfig train = config.loader().section("train", TrainConfig.class);
     List<PreferencePair> pairs;
+    PrintWriter err = spec.commandLine().getErr();
+    Trainer.Options options = new Trainer.Options(resume, !noProgress, (stage, step) -> false, refCache);
+    Trainer.Result result;
     try (SparkSession spark = SparkSessions.start("fspo train", sparkOptions.master(), verbosity.verbose())) {
       pairs = EpisodeStore.loadPreferences(spark, episodes.toString(), "train");
       if (train.data().withDescription()) {
         pairs = RenderCommand.withUserDescriptions(pairs, EpisodeStore.loadUsers(spark, episodes.toString(), "train"));
       }
+      // train.distributed.workers > 1: N barrier tasks on the session's executors (docs/train.md)
+      result = train.distributed().workers() > 1
+          ? DistributedTrain.run(spark, train, pairs, out, init, initAdapter, options, err) : null;
     }
-    PrintWriter err = spec.commandLine().getErr();
-    Trainer.Result result = TrainJob.run(train, pairs, out, init, initAdapter,
-        new Trainer.Options(resume, !noProgress, (stage, step) -> false, refCache), err);
+    if (result == null) result = TrainJob.run(train, pairs, out, init, initAdapter, options, err);
     spec.commandLine().getOut().println(result.run().finalModel());
     spec.commandLine().getOut().flush();
     return 0;

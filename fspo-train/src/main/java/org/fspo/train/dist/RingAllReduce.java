@@ -127,6 +127,37 @@ public final class RingAllReduce implements AutoCloseable {
     }
   }
 
+  /**
+   * Every worker's {@code values} (equal lengths on all workers), indexed by rank: each array travels N-1 hops round
+   * the ring. For small control data (metric sums, weight hashes); doubles go as their raw bits.
+   */
+  public long[][] allGather(long[] values) {
+    long[][] all = new long[world][];
+    all[rank] = values.clone();
+    for (int step = 0; step < world - 1; step++) {
+      long[] out = all[Math.floorMod(rank - step, world)];
+      int from = Math.floorMod(rank - step - 1, world);
+      Future<?> sent = sender.submit(() -> {
+        for (long v : out) toRight.writeLong(v);
+        toRight.flush();
+        return null;
+      });
+      try {
+        long[] in = new long[values.length];
+        for (int i = 0; i < in.length; i++) in[i] = fromLeft.readLong();
+        all[from] = in;
+        sent.get();
+      } catch (IOException e) {
+        throw new UncheckedIOException("all-gather rank " + rank + ": lost the left neighbour (" + e.getMessage()
+            + ")", e);
+      } catch (InterruptedException | ExecutionException e) {
+        throw new IllegalStateException("all-gather rank " + rank + ": lost the right neighbour (" + e.getCause()
+            + ")", e);
+      }
+    }
+    return all;
+  }
+
   private int start(int segment, int n) {
     return (int) ((long) segment * n / world);
   }

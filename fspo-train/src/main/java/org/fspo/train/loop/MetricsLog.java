@@ -32,9 +32,14 @@ final class MetricsLog implements AutoCloseable {
   /**
    * Opens for appending; with {@code resumeFrom} non-null, keeps only rows at or before that position.
    *
+   * @param file null: write nothing (a data-parallel worker other than rank 0)
    * @param warn gets one line when a torn last row is dropped
    */
   MetricsLog(Path file, TrainerState resumeFrom, Consumer<String> warn) {
+    if (file == null) {
+      out = new BufferedWriter(java.io.Writer.nullWriter());
+      return;
+    }
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
       if (resumeFrom != null && Files.exists(file)) {

@@ -20,6 +20,7 @@ import org.fspo.core.config.ConfigLoader;
  * @param checkpoint checkpoint cadence ({@link CheckpointConfig})
  * @param save       how final/ is written: dtype, shard size ({@link SaveConfig})
  * @param lora       LoRA adapters on a frozen base instead of full fine-tuning ({@link LoraSettings}; off by default)
+ * @param distributed data-parallel workers, local SGD, replica checks ({@link DistributedConfig}; 1 worker by default)
  * @param seed       seeds the model init and every epoch's episode sampling (default 1234)
  * @param activationCheckpointing keep only each block's input in the forward pass and recompute the block in the
  *                   backward pass: less memory, same gradients, about a third more time (default false)
@@ -33,6 +34,7 @@ public record TrainConfig(
     @JsonProperty("checkpoint") CheckpointConfig checkpoint,
     @JsonProperty("save") SaveConfig save,
     @JsonProperty("lora") LoraSettings lora,
+    @JsonProperty("distributed") DistributedConfig distributed,
     @JsonProperty("seed") long seed,
     @JsonProperty("activation_checkpointing") boolean activationCheckpointing) {
 
@@ -42,7 +44,7 @@ public record TrainConfig(
   public static TrainConfig defaults() {
     return new TrainConfig(ModelShape.defaults(), DataConfig.defaults(), StageConfig.sftDefaults(),
         StageConfig.fspoDefaults(), OptimConfig.defaults(), CheckpointConfig.defaults(),
-        SaveConfig.defaults(), LoraSettings.defaults(), 1234, false);
+        SaveConfig.defaults(), LoraSettings.defaults(), DistributedConfig.defaults(), 1234, false);
   }
 
   /**

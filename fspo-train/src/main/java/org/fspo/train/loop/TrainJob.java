@@ -49,6 +49,15 @@ public final class TrainJob {
    */
   public static Trainer.Result run(TrainConfig config, List<PreferencePair> pairs, Path out, Path init,
       Path initAdapter, Trainer.Options options, PrintWriter log) {
+    return run(config, pairs, out, init, initAdapter, options, log, Replicas.single());
+  }
+
+  /**
+   * As above, as one of N data-parallel workers ({@link Replicas}). With N &gt; 1 the folder checks and the claim are
+   * the launcher's ({@link #checkFolder}, then {@link RunLayout#claim}, once, before the workers start).
+   */
+  public static Trainer.Result run(TrainConfig config, List<PreferencePair> pairs, Path out, Path init,
+      Path initAdapter, Trainer.Options options, PrintWriter log, Replicas replicas) {
     if (initAdapter != null && init == null) {
       throw new FspoUserException("--init-adapter needs --init BASE_MODEL_DIR, the model the adapter was trained on",
           FspoUserException.USAGE);
@@ -58,9 +67,7 @@ public final class TrainJob {
           + "split (a test fraction of 1 puts every user in test)", FspoUserException.NO_INPUT);
     }
     RunLayout run = new RunLayout(out);
-    run.check(options.resume()); // nothing is written until every check has passed
-    Trainer.refuseExistingRun(out, options.resume());
-    if (options.resume()) ResumeCheck.requireSameConfig(run, config); // before anything is built (Trainer rechecks)
+    if (replicas.isSingle()) checkFolder(config, out, options.resume());
     Trainer.Options warned = options.withWarn(message -> {
       log.println("warning: " + message);
       log.flush();
@@ -78,9 +85,17 @@ public final class TrainJob {
       log.flush();
       ChatFormat chat = chat(config, run, start, options.resume());
       if (chat.isChat()) log.println("chat template: " + chat);
-      run.claim(options.resume());
-      return new Trainer(config, tokenizer, episodes, out, warned, chat).run(model);
+      if (replicas.isSingle()) run.claim(options.resume());
+      return new Trainer(config, tokenizer, episodes, out, warned, chat).on(replicas).run(model);
     }
+  }
+
+  /** The run folder's refusals (not ours, a run without --resume, a changed config on resume); writes nothing. */
+  public static void checkFolder(TrainConfig config, Path out, boolean resume) {
+    RunLayout run = new RunLayout(out);
+    run.check(resume); // nothing is written until every check has passed
+    Trainer.refuseExistingRun(out, resume);
+    if (resume) ResumeCheck.requireSameConfig(run, config); // before anything is built (Trainer rechecks)
   }
 
   /**

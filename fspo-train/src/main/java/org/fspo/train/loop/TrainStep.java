@@ -25,14 +25,28 @@ final class TrainStep {
 
   /** Stage 1 ({@link SftLoss}): mean NLL per completion token of chosen rows (and rejected rows when includeRejected). */
   static Outcome sft(CausalLm model, List<Collated> micro, boolean includeRejected) {
+    int pairs = 0;
+    for (Collated c : micro) pairs += c.pairs();
+    return sft(model, micro, includeRejected, sftTokens(micro, includeRejected), pairs);
+  }
+
+  /** The completion tokens stage 1's loss is a mean over (its normaliser). */
+  static long sftTokens(List<Collated> micro, boolean includeRejected) {
     long total = 0;
     for (Collated c : micro) {
       for (int b = 0; b < c.batch().batchSize(); b++) if (counts(b, includeRejected)) total += scored(c.batch(), b);
     }
+    return total;
+  }
+
+  /**
+   * As above with the step's totals given: a data-parallel worker passes the whole step's (all shards'), so its
+   * gradients and metrics are its share of the step's means and the workers' sums are the step's.
+   */
+  static Outcome sft(CausalLm model, List<Collated> micro, boolean includeRejected, long total, int stepPairs) {
     Gradients acc = new Gradients();
     double sumLogp = 0, chosenLogp = 0;
     long tokens = 0;
-    int pairs = 0;
     for (Collated c : micro) {
       CausalLm.Forward f = model.forward(c.batch());
       double[] d = new double[c.batch().batchSize()];
@@ -42,13 +56,12 @@ final class TrainStep {
         sumLogp += f.seqLogps()[b];
       }
       for (int i = 0; i < c.pairs(); i++) chosenLogp += f.seqLogps()[2 * i];
-      pairs += c.pairs();
       tokens += c.realTokens();
       acc.add(model.backward(f, d));
     }
     Map<String, Double> m = new LinkedHashMap<>();
     m.put(MetricNames.LOSS, SftLoss.loss(sumLogp, total));
-    m.put(MetricNames.LOGPS_CHOSEN, chosenLogp / pairs);
+    m.put(MetricNames.LOGPS_CHOSEN, stepPairs == 0 ? 0 : chosenLogp / stepPairs);
     return new Outcome(m, acc.take(), tokens);
   }
 
@@ -71,6 +84,11 @@ final class TrainStep {
   static Outcome fspo(CausalLm policy, RefLogpCache reference, List<Collated> micro, StageConfig stage) {
     int total = 0;
     for (Collated c : micro) total += c.pairs();
+    return fspo(policy, reference, micro, stage, total);
+  }
+
+  /** As above with the step's pair count given (a data-parallel worker's shard is part of the step). */
+  static Outcome fspo(CausalLm policy, RefLogpCache reference, List<Collated> micro, StageConfig stage, int total) {
     Gradients acc = new Gradients();
     PairSums sums = new PairSums();
     double alpha = stage.rpoAlpha();

@@ -3,8 +3,6 @@ package org.fspo.train.loop;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +17,6 @@ import org.fspo.core.prompt.ChatFormat;
 import org.fspo.train.checkpoint.Checkpoints;
 import org.fspo.train.checkpoint.LoadedCheckpoint;
 import org.fspo.train.checkpoint.TrainerState;
-import org.fspo.train.data.Collated;
 import org.fspo.train.data.EpisodeSource;
 import org.fspo.train.data.PairCollator;
 import org.fspo.train.io.ModelWeights;
@@ -55,6 +52,11 @@ public final class Trainer {
   @FunctionalInterface
   public interface StopHook {
     boolean stopAfter(String stage, long step);
+
+    /** True to stop once sft/ is written (the Spark job computes the reference's log-probs in between). */
+    default boolean stopAfterSft() {
+      return false;
+    }
   }
 
   /**
@@ -98,6 +100,7 @@ public final class Trainer {
   private final Options options;
   private final String configYaml;
   private final Checkpoints checkpoints;
+  private Replicas replicas = Replicas.single();
 
   public Trainer(TrainConfig config, TextTokenizer tokenizer, EpisodeSource episodes, Path runDir, Options options) {
     this(config, tokenizer, episodes, runDir, options, ChatFormat.NONE);
@@ -116,6 +119,12 @@ public final class Trainer {
     this.checkpoints = new Checkpoints(run.checkpoints());
   }
 
+  /** Makes this trainer one of N data-parallel workers ({@link Replicas}: rank 0 alone writes RUN_DIR). */
+  public Trainer on(Replicas peers) {
+    this.replicas = peers;
+    return this;
+  }
+
   /** Trains {@code model} (fresh or --init weights; on resume its weights are replaced by the checkpoint's). */
   public Result run(CausalLm model) {
     if (tokenizer.vocabSize() > model.vocabSize()) {
@@ -131,14 +140,16 @@ public final class Trainer {
     LoadedCheckpoint latest = !options.resume() ? null
         : checkpoints.newestReadable(sftDone ? TrainerState.FSPO : null, sftDone, options.warn());
     TrainerState state = latest == null ? null : latest.state();
-    prepareFolder();
+    if (replicas.writes()) prepareFolder();
     PairCollator collator = new PairCollator(tokenizer, config.data().format(), chat,
         Math.min(config.model().maxSeqLen(), model.maxPositions()), config.model().minResponseTokens());
     TrainerState logFrom = state != null ? state
         : sftDone ? new TrainerState(TrainerState.FSPO, 0, 0, 0, 0, config.seed(), 0, null) : null;
     long shard = config.save().format().maxShardBytes();
-    if (state == null && !sftDone) saveFolder(model, run.init(), new SaveFormat(false, shard)); // the base, for eval
-    try (MetricsLog log = new MetricsLog(run.metrics(), logFrom, options.warn())) {
+    if (state == null && !sftDone && replicas.writes()) { // the base, for eval
+      saveFolder(model, run.init(), new SaveFormat(false, shard));
+    }
+    try (MetricsLog log = new MetricsLog(replicas.writes() ? run.metrics() : null, logFrom, options.warn())) {
       if (!sftDone) {
         Optimizer opt = config.optim().newOptimizer();
         TrainerState from = null;
@@ -155,7 +166,9 @@ public final class Trainer {
           return new Result(false, run);
         }
         if (lora != null) LoraAdapters.merge(lora); // sft/ = base + s B A: stage 2's base and reference
-        saveFolder(model, run.sft(), new SaveFormat(true, shard)); // F32: the reference is exactly what was trained
+        if (replicas.writes()) saveFolder(model, run.sft(), new SaveFormat(true, shard)); // F32: exactly as trained
+        replicas.barrier(); // the other workers read sft/ next
+        if (options.stop().stopAfterSft()) return new Result(false, run);
       }
       String refHash = ModelWeights.hash(run.sft());
       Optimizer opt = config.optim().newOptimizer();
@@ -179,6 +192,7 @@ public final class Trainer {
           return new Result(false, run);
         }
       }
+      if (!replicas.writes()) return new Result(true, run);
       if (lora != null) saveAdapter(lora, run.finalModel(), run.sft());
       else saveFolder(model, run.finalModel(), config.save().format());
       return new Result(true, run);
@@ -229,6 +243,8 @@ public final class Trainer {
     LrSchedule schedule = config.optim().schedule(sc.lr(), total);
     long step = from == null ? 0 : from.step(), epoch = from == null ? 0 : from.epoch();
     long inEpoch = from == null ? 0 : from.stepInEpoch();
+    DataParallelStep parallel = new DataParallelStep(collator, config.optim().batchPairs(), replicas);
+    replicas.requireSameWeights(stage, step, model); // resumed from the same checkpoint
     try (ProgressBar bar = options.progress() ? bar(stage, total, step) : null) {
       while (step < total) {
         List<Episode> eps = epoch == 0 ? first : episodes.epoch(stream(stage, epoch));
@@ -236,13 +252,8 @@ public final class Trainer {
         for (long s = inEpoch; s < steps && step < total; s++) {
           List<Episode> slice = eps.subList((int) (s * pps), (int) Math.min(eps.size(), (s + 1) * pps));
           long t0 = System.nanoTime();
-          List<Collated> micro = new ArrayList<>();
-          for (int i = 0; i < slice.size(); i += config.optim().batchPairs()) {
-            micro.add(collator.collate(slice.subList(i, Math.min(slice.size(), i + config.optim().batchPairs()))));
-          }
           LoraStages.dropout(model, config.seed(), stage, step); // train.lora.dropout's masks for this step
-          TrainStep.Outcome o = stage.equals(TrainerState.SFT)
-              ? TrainStep.sft(model, micro, sc.includeRejected()) : TrainStep.fspo(model, ref, micro, sc);
+          TrainStep.Outcome o = parallel.compute(stage, sc, model, ref, slice); // this worker's shard, summed
           LoraStages.dropout(model, config.seed(), stage, -1);
           double loss = o.metrics().get(MetricNames.LOSS);
           if (!Double.isFinite(loss)) throw diverged(stage, step + 1, "the loss is " + loss);
@@ -252,6 +263,8 @@ public final class Trainer {
           opt.step(model.parameters(), o.grads(), lr);
           o.grads().values().forEach(INDArray::close);
           step++;
+          boolean save = step % config.checkpoint().everySteps() == 0 || step == total;
+          replicas.afterUpdate(stage, step, save, model, opt);
           boolean epochEnds = s + 1 == steps;
           Map<String, Object> row = new LinkedHashMap<>();
           row.put("stage", stage);
@@ -268,7 +281,7 @@ public final class Trainer {
           }
           TrainerState state = new TrainerState(stage, step, epochEnds ? epoch + 1 : epoch, epochEnds ? 0 : s + 1,
               opt.steps(), config.seed(), stream(stage, epochEnds ? epoch + 1 : epoch), refHash);
-          if (step % config.checkpoint().everySteps() == 0 || step == total) {
+          if (save && replicas.writes()) {
             checkpoints.write(model, opt, state, configYaml, config.checkpoint().keepLast());
           }
           if (options.stop().stopAfter(stage, step)) return false;
@@ -299,27 +312,11 @@ public final class Trainer {
         .setUnit(" steps", 1).showSpeed().setUpdateIntervalMillis(500).build();
   }
 
-  /** Writes a Hugging Face folder (weights, config.json, tokenizer files) atomically; see {@link Models#save}. */
   private void saveFolder(CausalLm model, Path dir, SaveFormat format) {
-    writeFolder(dir, tmp -> Models.save(model, tmp, format));
+    ModelFolders.save(model, dir, format, tokenizer);
   }
 
-  /** LoRA: a PEFT adapter folder (plus tokenizer.json) naming base as base_model_name_or_path, atomically. */
   private void saveAdapter(TransformerLm model, Path dir, Path base) {
-    writeFolder(dir, tmp -> LoraAdapters.save(model, tmp, base.toAbsolutePath().normalize().toString()));
-  }
-
-  private void writeFolder(Path dir, Consumer<Path> write) {
-    Path tmp = dir.resolveSibling(".tmp-" + dir.getFileName());
-    try {
-      Checkpoints.deleteTree(tmp);
-      write.accept(tmp);
-      tokenizer.save(tmp.resolve("tokenizer.json"));
-      Checkpoints.deleteTree(dir);
-      Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new FspoUserException(dir + ": cannot write the model (" + e.getMessage() + ")",
-          FspoUserException.CANT_CREATE);
-    }
+    ModelFolders.saveAdapter(model, dir, base, tokenizer);
   }
 }

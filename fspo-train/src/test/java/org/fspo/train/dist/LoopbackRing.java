@@ -41,7 +41,19 @@ public final class LoopbackRing {
         }));
       }
       List<T> out = new ArrayList<>();
-      for (Future<T> f : futures) out.add(f.get(600, TimeUnit.SECONDS));
+      java.util.concurrent.ExecutionException first = null;
+      for (Future<T> f : futures) {
+        try {
+          out.add(f.get(600, TimeUnit.SECONDS));
+        } catch (java.util.concurrent.ExecutionException e) {
+          // a worker that failed makes its neighbours fail with "lost the ... neighbour": report the cause instead
+          boolean echo = String.valueOf(e.getCause().getMessage()).contains(": lost the ");
+          if (first == null || (!echo && String.valueOf(first.getCause().getMessage()).contains(": lost the "))) {
+            first = e;
+          }
+        }
+      }
+      if (first != null) throw first;
       return out;
     } finally {
       pool.shutdownNow();
