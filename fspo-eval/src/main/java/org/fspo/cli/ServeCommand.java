@@ -67,6 +67,11 @@ final class ServeCommand implements Callable<Integer> {
       description = "Sequences that may wait for a slot; beyond it requests get 429. Default: ${DEFAULT-VALUE}.")
   int queue;
 
+  @Option(names = "--prefill-tokens", defaultValue = "" + DecodeEngine.PREFILL_TOKENS,
+      description = "Prompt tokens (padded) prefilled together between two decode steps; more arrivals wait for the"
+          + " next step, so running requests keep streaming. Default: ${DEFAULT-VALUE}.")
+  int prefillTokens;
+
   @Option(names = "--max-tokens", defaultValue = "256",
       description = "max_tokens of a request that sends none. Default: ${DEFAULT-VALUE}.")
   int maxTokens;
@@ -91,8 +96,10 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (maxBatch < 1 || queue < 1 || maxTokens < 1 || shots < 0 || shotBudget < 0 || port < 0 || port > 65535) {
-      throw new FspoUserException("--max-batch, --queue and --max-tokens must be >= 1, --shots and --shot-budget"
+    if (maxBatch < 1 || queue < 1 || maxTokens < 1 || prefillTokens < 1 || shots < 0 || shotBudget < 0 || port < 0
+        || port > 65535) {
+      throw new FspoUserException("--max-batch, --queue, --prefill-tokens and --max-tokens must be >= 1, --shots and"
+          + " --shot-budget"
           + " >= 0, --port in 0..65535", FspoUserException.USAGE);
     }
     String key = apiKey();
@@ -112,7 +119,7 @@ final class ServeCommand implements Callable<Integer> {
           : new UserShots(loadPairs(), shotPolicy, shots, shotSeed, shotBudget);
       ServedModel model = ServedModel.load(run, method);
       DecodeEngine engine = new DecodeEngine(new BatchedDecoder(model.policy(), maxBatch), model.stopIds(),
-          queue);
+          queue, prefillTokens);
       service = new CompletionService(model, engine, users, episodes != null, maxTokens);
       if (episodes != null) err.println(users.users() + " users in " + episodes + ", shots: " + shotPolicy);
     } catch (RuntimeException | java.io.IOException e) {

@@ -11,9 +11,12 @@ import org.fspo.train.model.BatchedDecoder;
 
 /**
  * Continuous batching over one {@link BatchedDecoder}, on one thread: jobs wait in a bounded queue; between steps,
- * waiting jobs take free slots (each is prefilled alone), then every running job advances by one token in a single
- * batched step. A job leaves its slot as soon as it ends, and the next waiting job takes it at the next step, so a
- * long request never holds up short ones (vLLM's iteration-level scheduling; Yu et al., Orca, OSDI 2022).
+ * waiting jobs take free slots, the new ones are prefilled together in batched passes of at most
+ * {@code prefillTokens} padded tokens per iteration (a burst of arrivals is spread over several iterations, so the
+ * running sequences keep stepping: chunked admission, as vLLM's max_num_batched_tokens), then every running job
+ * advances by one token in a single batched step. A job leaves its slot as soon as it ends, and the next waiting job
+ * takes it at the next step, so a long request never holds up short ones (vLLM's iteration-level scheduling; Yu et
+ * al., Orca, OSDI 2022).
  *
  * <p>Per job the token loop is {@link org.fspo.eval.generate.Generator#generate}'s: sample from the logits with the
  * job's own RNG stream; EOS ends it (not emitted); otherwise emit, and stop when the sink says so or at the limit
@@ -26,13 +29,30 @@ public final class DecodeEngine implements AutoCloseable {
   private final int queueCapacity;
   private final ArrayDeque<DecodeJob> waiting = new ArrayDeque<>();
   private final DecodeJob[] running; // by slot; null = free
+  private final ArrayDeque<DecodeJob> unprefilled = new ArrayDeque<>(); // hold a slot, not yet prefilled (engine only)
+  private final int prefillTokens;
+  private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+  private volatile EngineStats stats = new EngineStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final Thread thread;
   private volatile boolean closing;
 
+  /** Default of {@code prefillTokens}: padded prompt tokens prefilled per iteration. */
+  public static final int PREFILL_TOKENS = 512;
+
   /** Starts the engine thread. {@code queueCapacity} jobs may wait beyond the decoder's slots. */
   public DecodeEngine(BatchedDecoder decoder, java.util.Set<Integer> stopIds, int queueCapacity) {
+    this(decoder, stopIds, queueCapacity, PREFILL_TOKENS);
+  }
+
+  /**
+   * @param prefillTokens padded tokens (rows x longest prompt) prefilled per iteration between steps; a longer
+   *                      prompt is still prefilled, alone
+   */
+  public DecodeEngine(BatchedDecoder decoder, java.util.Set<Integer> stopIds, int queueCapacity, int prefillTokens) {
+    if (prefillTokens < 1) throw new IllegalArgumentException("prefillTokens must be >= 1, got " + prefillTokens);
+    this.prefillTokens = prefillTokens;
     this.decoder = decoder;
     this.stopIds = java.util.Set.copyOf(stopIds);
     this.queueCapacity = queueCapacity;
@@ -67,9 +87,14 @@ public final class DecodeEngine implements AutoCloseable {
     }
   }
 
+  /** Where the decode thread's time went so far. */
+  public EngineStats stats() {
+    return stats;
+  }
+
   private void loop() {
     while (true) {
-      List<DecodeJob> admitted = new ArrayList<>();
+      long t0 = System.nanoTime();
       lock.lock();
       try {
         while (waiting.isEmpty() && active() == 0) {
@@ -81,14 +106,21 @@ public final class DecodeEngine implements AutoCloseable {
             DecodeJob job = waiting.poll();
             job.slot = s;
             running[s] = job;
-            admitted.add(job);
+            unprefilled.add(job);
           }
         }
       } finally {
         lock.unlock();
       }
-      for (DecodeJob job : admitted) prefill(job);
+      long t1 = System.nanoTime();
+      EngineStats st = stats;
+      stats = new EngineStats(st.prefillPasses(), st.prefilledSequences(), st.prefillTokens(), st.prefillNs(),
+          st.steps(), st.stepRows(), st.stepNs(), st.sampleNs(), st.idleNs() + t1 - t0, st.cpuNs());
+      prefillSome();
       step();
+      st = stats;
+      stats = new EngineStats(st.prefillPasses(), st.prefilledSequences(), st.prefillTokens(), st.prefillNs(),
+          st.steps(), st.stepRows(), st.stepNs(), st.sampleNs(), st.idleNs(), CPU.getCurrentThreadCpuTime());
     }
   }
 
@@ -98,22 +130,55 @@ public final class DecodeEngine implements AutoCloseable {
     return n;
   }
 
-  private void prefill(DecodeJob job) {
-    if (job.cancelled()) {
-      release(job);
-      return;
-    }
-    try {
-      int room = Math.max(0, decoder.maxPositions() - job.promptIds.length);
-      job.limit = Math.min(job.maxTokens, room);
+  /**
+   * Prefills the next unprefilled jobs, in arrival order, in one batched pass of at most {@code prefillTokens}
+   * padded tokens (always at least one job), and not more than twice the real tokens, so prompts of very different
+   * lengths are not padded much. The rest wait for the next iteration, after a step of the running ones.
+   */
+  private void prefillSome() {
+    List<DecodeJob> batch = new ArrayList<>();
+    int longest = 0, real = 0;
+    while (!unprefilled.isEmpty()) {
+      DecodeJob job = unprefilled.peek();
+      if (job.cancelled()) {
+        release(unprefilled.poll());
+        continue;
+      }
+      int n = job.promptIds.length, l = Math.max(longest, n);
+      if (!batch.isEmpty() && ((batch.size() + 1L) * l > prefillTokens || (batch.size() + 1L) * l > 2L * (real + n))) {
+        break;
+      }
+      unprefilled.poll();
+      job.limit = Math.min(job.maxTokens, Math.max(0, decoder.maxPositions() - n));
       if (job.limit == 0) {
         end(job, TokenSink.FinishReason.LENGTH);
-        return;
+        continue;
       }
-      advance(job, decoder.prefill(job.slot, job.promptIds));
-    } catch (RuntimeException e) {
-      fail(job, e);
+      batch.add(job);
+      longest = l;
+      real += n;
     }
+    if (batch.isEmpty()) return;
+    int[] slots = new int[batch.size()];
+    int[][] prompts = new int[batch.size()][];
+    for (int i = 0; i < slots.length; i++) {
+      slots[i] = batch.get(i).slot;
+      prompts[i] = batch.get(i).promptIds;
+    }
+    long t0 = System.nanoTime();
+    float[][] logits;
+    try {
+      logits = decoder.prefill(slots, prompts);
+    } catch (RuntimeException e) {
+      for (DecodeJob j : batch) fail(j, e);
+      return;
+    }
+    long t1 = System.nanoTime();
+    for (int i = 0; i < slots.length; i++) advance(batch.get(i), logits[i]);
+    EngineStats st = stats;
+    stats = new EngineStats(st.prefillPasses() + 1, st.prefilledSequences() + slots.length,
+        st.prefillTokens() + (long) slots.length * longest, st.prefillNs() + t1 - t0, st.steps(), st.stepRows(),
+        st.stepNs(), st.sampleNs() + System.nanoTime() - t1, st.idleNs(), st.cpuNs());
   }
 
   /** One batched step for every job that is still running. */
@@ -133,6 +198,7 @@ public final class DecodeEngine implements AutoCloseable {
       slots[i] = jobs.get(i).slot;
       tokens[i] = jobs.get(i).lastToken;
     }
+    long t0 = System.nanoTime();
     float[][] logits;
     try {
       logits = decoder.step(slots, tokens);
@@ -140,7 +206,12 @@ public final class DecodeEngine implements AutoCloseable {
       for (DecodeJob j : jobs) fail(j, e);
       return;
     }
+    long t1 = System.nanoTime();
     for (int i = 0; i < slots.length; i++) advance(jobs.get(i), logits[i]);
+    EngineStats st = stats;
+    stats = new EngineStats(st.prefillPasses(), st.prefilledSequences(), st.prefillTokens(), st.prefillNs(),
+        st.steps() + 1, st.stepRows() + slots.length, st.stepNs() + t1 - t0, st.sampleNs() + System.nanoTime() - t1,
+        st.idleNs(), st.cpuNs());
   }
 
   /** Generator's loop body: sample, then end at EOS, at the sink's stop or at the limit, or keep the slot. */

@@ -156,7 +156,7 @@ public final class ServedModel implements AutoCloseable {
   }
 
   /** "q" + the first 16 hex digits of SHA-256 of the stripped question. */
-  static String pairId(String question) {
+  public static String pairId(String question) {
     try {
       byte[] d = MessageDigest.getInstance("SHA-256").digest(question.strip().getBytes(StandardCharsets.UTF_8));
       return "q" + HexFormat.of().formatHex(d, 0, 8);

@@ -45,18 +45,46 @@ public final class BatchedDecoder implements AutoCloseable {
 
   /** Empties the slot, runs the prompt in it, and returns the logits [V] predicting the next token. */
   public float[] prefill(int slot, int[] promptIds) {
-    int n = promptIds.length;
-    if (n == 0) throw new IllegalArgumentException("prefill needs at least one token");
-    checkRoom(n);
-    kv.clear(slot);
-    kv.rows(new int[] {slot});
-    int[] pos = new int[n];
-    float[] mask = new float[n * n]; // [1, 1, n, n] causal, as KvDecoder's with nothing cached
-    for (int i = 0; i < n; i++) {
-      pos[i] = i;
-      for (int j = 0; j < n; j++) mask[i * n + j] = j <= i ? 0f : MASKED;
+    return prefill(new int[] {slot}, new int[][] {promptIds})[0];
+  }
+
+  /**
+   * Prefills k new sequences in one pass: slot slots[i] gets prompts[i]. Returns logits [k][V], row i predicting the
+   * token after prompts[i]. The k prompts are rows of Lq = the longest prompt's length; a shorter row is padded at
+   * its end (with its last token, at the next positions). Under the causal mask a real query q sees keys 0..q only,
+   * all real, so each row computes exactly its own prompt's states, as a prefill of that prompt alone does; the
+   * padding's keys and values land in the slot past its length and the next step overwrites them.
+   */
+  public float[][] prefill(int[] slots, int[][] prompts) {
+    int r = slots.length, lq = 0;
+    if (r == 0 || r != prompts.length) throw new IllegalArgumentException("prefill needs one prompt per slot");
+    for (int[] p : prompts) {
+      if (p.length == 0) throw new IllegalArgumentException("prefill needs at least one token");
+      checkRoom(p.length);
+      lq = Math.max(lq, p.length);
     }
-    return run(new Pass(1, n, promptIds.clone(), pos, Nd4j.create(mask, new long[] {1, 1, n, n}, 'c'), kv))[0];
+    kv.rows(slots); // checks each slot exists
+    if (java.util.Arrays.stream(slots).distinct().count() != r) {
+      throw new IllegalArgumentException("prefill slots must be distinct: " + java.util.Arrays.toString(slots));
+    }
+    for (int s : slots) kv.clear(s);
+    int[] ids = new int[r * lq], pos = new int[r * lq], lengths = new int[r], last = new int[r];
+    for (int i = 0; i < r; i++) {
+      int n = prompts[i].length;
+      for (int t = 0; t < lq; t++) {
+        ids[i * lq + t] = prompts[i][Math.min(t, n - 1)];
+        pos[i * lq + t] = t;
+      }
+      lengths[i] = n;
+      last[i] = i * lq + n - 1; // the hidden state that predicts row i's next token
+    }
+    float[] mask = new float[r * lq * lq]; // [R, 1, Lq, Lq]: each row causal, as KvDecoder's with nothing cached
+    for (int i = 0; i < lq; i++) {
+      for (int j = 0; j < lq; j++) mask[i * lq + j] = j <= i ? 0f : MASKED;
+    }
+    for (int i = 1; i < r; i++) System.arraycopy(mask, 0, mask, i * lq * lq, lq * lq);
+    INDArray m = Nd4j.create(mask, new long[] {r, 1, lq, lq}, 'c');
+    return run(new Pass(r, lq, ids, pos, m, kv), lengths, last);
   }
 
   /**
@@ -79,7 +107,13 @@ public final class BatchedDecoder implements AutoCloseable {
       pos[i] = kv.length(slots[i]);
       for (int j = 0; j < lk; j++) mask[i * lk + j] = j <= pos[i] ? 0f : MASKED;
     }
-    return run(new Pass(r, 1, tokens.clone(), pos, Nd4j.create(mask, new long[] {r, 1, 1, lk}, 'c'), kv));
+    int[] ones = new int[r], rowsOut = new int[r];
+    for (int i = 0; i < r; i++) {
+      ones[i] = 1;
+      rowsOut[i] = i;
+    }
+    return run(new Pass(r, 1, tokens.clone(), pos, Nd4j.create(mask, new long[] {r, 1, 1, lk}, 'c'), kv), ones,
+        rowsOut);
   }
 
   private void checkRoom(int length) {
@@ -89,12 +123,12 @@ public final class BatchedDecoder implements AutoCloseable {
   }
 
   /**
-   * The stack over the pass, then the LM head on each row's last new token: [R, V] (a prefill's [Lq, V] logits are
-   * never built). Every array of the pass is allocated
+   * The stack over the pass; slot of row i grows by added[i] tokens; then the LM head on the hidden states headRows
+   * (flat row * Lq + t indices): [headRows, V]. Every array of the pass is allocated
    * in this decoder's ND4J workspace (see {@link Workspaces}), reused pass after pass, so a server decoding for hours
    * allocates no off-heap memory per token; only the float[][] logits leave it.
    */
-  private float[][] run(Pass pass) {
+  private float[][] run(Pass pass, int[] added, int[] headRows) {
     try (MemoryWorkspace ws = Workspaces.open(workspace)) {
       INDArray h;
       try {
@@ -103,10 +137,9 @@ public final class BatchedDecoder implements AutoCloseable {
         kv.releasePass();
         throw e;
       }
-      kv.advance(pass.len());
-      int[] last = new int[pass.rows()];
-      for (int r = 0; r < last.length; r++) last[r] = (r + 1) * pass.len() - 1;
-      INDArray z = Ops.linear(Nd4j.pullRows(h, 1, last), model.param(model.headName())); // [R, V]
+      kv.advance(added);
+      INDArray last = headRows.length == h.rows() ? h : h.getRows(headRows); // [N, C]
+      INDArray z = Ops.linear(last, model.param(model.headName())); // [N, V]
       return z.toFloatMatrix();
     } finally {
       Ops.close(pass.mask());

@@ -109,6 +109,16 @@ public final class BatchedKvCache extends KvCache {
     releasePass();
   }
 
+  /**
+   * The pass is over, with added[i] real tokens in row i (a prefill's padded rows append more, and the padding
+   * past added[i] is left to be overwritten); its k/v arrays are freed.
+   */
+  public void advance(int[] added) {
+    if (added.length != rows.length) throw new IllegalArgumentException("advance needs one count per row");
+    for (int i = 0; i < rows.length; i++) lengths[rows[i]] += added[i];
+    releasePass();
+  }
+
   /** Frees the arrays append saw and made in this pass (also after a failed pass). */
   public void releasePass() {
     for (INDArray a : passArrays) Ops.close(a);

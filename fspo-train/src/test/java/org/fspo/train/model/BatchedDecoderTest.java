@@ -74,6 +74,31 @@ class BatchedDecoderTest {
     }
   }
 
+  /**
+   * Prompts of 5, 1 and 9 tokens prefilled in one padded pass (into slots that held longer stale sequences) give each
+   * the logits of its own prefill, and the steps after it too: the padding's keys past a prompt are never seen.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"gpt2", "llama"})
+  void oneBatchedPrefillOfDifferentLengthsMatchesEachPromptAlone(String which) {
+    TransformerLm model = model(which);
+    try (BatchedDecoder batched = new BatchedDecoder(model, 3)) {
+      int[] stale = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
+      batched.prefill(new int[] {0, 1, 2}, new int[][] {stale, stale, stale});
+      int[] slots = {2, 0, 1};
+      float[][] first = batched.prefill(slots, PROMPTS);
+      int[] fed = {17, 23, 29};
+      float[][] second = batched.step(slots, fed);
+      for (int s = 0; s < PROMPTS.length; s++) {
+        float[][] want = reference(model, PROMPTS[s], new int[] {fed[s]});
+        assertClose(which + " prompt " + s + " prefill", want[0], first[s]);
+        assertClose(which + " prompt " + s + " step", want[1], second[s]);
+        assertEquals(PROMPTS[s].length + 1, batched.length(slots[s]));
+      }
+      assertThrows(IllegalArgumentException.class, () -> batched.prefill(new int[] {0, 0}, new int[][] {{1}, {2}}));
+    }
+  }
+
   @Test
   void refusesToDecodePastTheContextWithOneLine() {
     TransformerLm model = model("gpt2"); // 32 positions

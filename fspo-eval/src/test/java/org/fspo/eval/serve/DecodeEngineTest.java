@@ -1,0 +1,90 @@
+package org.fspo.eval.serve;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.fspo.eval.generate.Generator;
+import org.fspo.eval.generate.SamplingConfig;
+import org.fspo.eval.generate.TokenSampler;
+import org.fspo.train.model.BatchedDecoder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The engine's batched prefill: a burst of jobs with prompts of different lengths is prefilled in as many passes as
+ * the prefill token budget allows (the stats count them), and every job's tokens equal eval's single-sequence
+ * {@link Generator} for its prompt and RNG stream, whatever the budget (1: one prompt per pass; large: all at once).
+ */
+class DecodeEngineTest {
+  @TempDir static Path dir;
+  private static final int MAX_TOKENS = 8;
+
+  /** Tokens a job generated, collected on the engine thread. */
+  private static final class Collect implements TokenSink {
+    final List<Integer> tokens = new ArrayList<>();
+    final CompletableFuture<int[]> done = new CompletableFuture<>();
+
+    @Override public boolean accept(int token) {
+      tokens.add(token);
+      return false;
+    }
+
+    @Override public void finish(FinishReason reason) {
+      done.complete(tokens.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    @Override public void fail(RuntimeException error) {
+      done.completeExceptionally(error);
+    }
+  }
+
+  private static int[] prompt(ServedModel model, int i) {
+    String question = "What about " + TinyServe.TOPICS[i % TinyServe.TOPICS.length] + (i % 2 == 0 ? "?" : " and rain?");
+    List<org.fspo.core.episode.PreferencePair> shots = TinyServe.pairs().subList(0, i % 3);
+    return model.codec().encode(model.prompt(shots, ServedModel.query("u" + i, question)));
+  }
+
+  @Test
+  void aBurstIsPrefilledWithinTheBudgetAndEveryJobMatchesItsSingleSequenceGeneration() throws Exception {
+    try (ServedModel model = ServedModel.load(TinyServe.run(dir), "fspo")) {
+      SamplingConfig sampling = new SamplingConfig(1.0, 0.9, MAX_TOKENS, 5);
+      int jobs = 6, longest = 0;
+      int[][] prompts = new int[jobs][];
+      int[][] want = new int[jobs][];
+      Generator g = new Generator(model.policy(), sampling, model.codec().eosId());
+      for (int i = 0; i < jobs; i++) {
+        prompts[i] = prompt(model, i);
+        longest = Math.max(longest, prompts[i].length);
+        want[i] = g.generate(prompts[i], "job" + i);
+      }
+      for (int budget : new int[] {1, 2 * longest, 1 << 20}) {
+        EngineStats stats;
+        List<Collect> sinks = new ArrayList<>();
+        try (DecodeEngine engine = new DecodeEngine(new BatchedDecoder(model.policy(), jobs), model.stopIds(), jobs,
+            budget)) {
+          List<DecodeJob> burst = new ArrayList<>();
+          for (int i = 0; i < jobs; i++) {
+            Collect c = new Collect();
+            sinks.add(c);
+            burst.add(new DecodeJob(prompts[i], new TokenSampler(sampling), Generator.rng(5, "job" + i), MAX_TOKENS, c));
+          }
+          assertTrue(engine.submit(burst));
+          for (int i = 0; i < jobs; i++) {
+            assertArrayEquals(want[i], sinks.get(i).done.get(120, TimeUnit.SECONDS), "budget " + budget + " job " + i);
+          }
+          stats = engine.stats();
+        }
+        assertEquals(jobs, stats.prefilledSequences(), "budget " + budget);
+        if (budget == 1) assertEquals(jobs, stats.prefillPasses(), "a budget below every prompt: one per pass");
+        if (budget == 1 << 20) assertTrue(stats.prefillPasses() < jobs, stats.toString());
+        assertTrue(stats.prefillPasses() >= (budget == 2 * longest ? 3 : 1), stats.toString());
+      }
+    }
+  }
+}
