@@ -36,19 +36,32 @@ public final class Generator {
    * @param stopAfter called with each new token's index in the output buffer; true ends generation after that token
    */
   public int[] generate(int[] promptIds, String key, StopCondition stopAfter) {
+    return sample(promptIds, key, stopAfter).tokens();
+  }
+
+  /**
+   * What one request produced: the new token ids (EOS excluded) and whether the model ended it with EOS (rather than
+   * max_tokens, the context's end or the stop condition).
+   */
+  public record Output(int[] tokens, boolean endedAtEos) {}
+
+  /** {@link #generate(int[], String, StopCondition)}, also saying whether generation ended at EOS. */
+  public Output sample(int[] promptIds, String key, StopCondition stopAfter) {
     SplittableRandom rng = rng(config.seed(), key);
     int room = Math.max(0, model.maxPositions() - promptIds.length);
     int limit = Math.min(config.maxTokens(), room);
     int[] out = new int[limit];
     int n = 0;
+    boolean eos = false;
     if (limit == 0) {
-      return out;
+      return new Output(out, false);
     }
     try (Decoder decoder = model.decoder()) {
       float[] logits = decoder.prefill(promptIds);
       while (n < limit) {
         int token = sampler.next(logits, rng);
         if (eosIds.contains(token)) {
+          eos = true;
           break;
         }
         out[n++] = token;
@@ -58,7 +71,7 @@ public final class Generator {
         logits = decoder.step(token);
       }
     }
-    return Arrays.copyOf(out, n);
+    return new Output(Arrays.copyOf(out, n), eos);
   }
 
   public SamplingConfig config() {

@@ -1,5 +1,6 @@
 package org.fspo.eval.generate;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -15,7 +16,8 @@ import org.fspo.core.prompt.PromptFormat;
  * ({@code ## Preferred Response \n}) is part of the prompt and the model writes the response; for COT the prompt
  * ends with {@code ## User Description\n}, the model writes the description, and the response is the text after
  * its response header. Generation
- * ends at EOS, at max tokens, or when the model starts a new section ("\n#"), which the response excludes.
+ * ends at EOS, at max tokens, or as soon as the response part starts a new section ("\n#"), which the response
+ * excludes.
  *
  * @param generator the policy's sampler
  * @param codec     the policy's tokenizer
@@ -48,17 +50,41 @@ public record ModelResponseWriter(Generator generator, TextCodec codec, PromptFo
 
   @Override
   public String respond(Episode episode) {
+    return sample(episode).response();
+  }
+
+  /**
+   * One generated response and how generation ended.
+   *
+   * @param response   the response text (for COT, the text after the model's response header)
+   * @param raw        everything the model wrote (for COT, its description too)
+   * @param tokens     new tokens generated
+   * @param endedAtEos the model ended it with EOS (not max_tokens or the context's end)
+   */
+  public record Sample(String response, String raw, int tokens, boolean endedAtEos) {}
+
+  /** {@link #respond}, with the raw text and how generation ended. */
+  public Sample sample(Episode episode) {
     PreferencePair q = episode.query();
-    boolean cot = cot();
     String key = method + "|" + q.userId() + "|" + q.pairId() + "|" + (zeroShot ? 0 : episode.shots().size());
-    int[] ids = generator.generate(codec.encode(prompt(episode)), key);
-    String text = codec.decode(ids);
-    if (cot) {
-      // a word-level tokenizer's decode does not restore the space before "\n", so match the header loosely
-      Matcher m = RESPONSE_HEADER.matcher(text);
-      text = m.find() ? text.substring(m.end()) : "";
-    }
+    // stop as soon as the response part holds a new section: what follows is cut anyway, and a model that never
+    // learned EOS would otherwise write to max_tokens (the tokens before the cut, and so the response, are the same)
+    Generator.Output out = generator.sample(codec.encode(prompt(episode)), key,
+        (tokens, n) -> responsePart(codec.decode(Arrays.copyOf(tokens, n))).contains("\n#"));
+    String raw = codec.decode(out.tokens());
+    String text = responsePart(raw);
     int section = text.indexOf("\n#");
-    return (section < 0 ? text : text.substring(0, section)).strip();
+    return new Sample((section < 0 ? text : text.substring(0, section)).strip(), raw, out.tokens().length,
+        out.endedAtEos());
+  }
+
+  /** The text the response is cut from: all of it, or for COT what follows the model's response header ("" before). */
+  private String responsePart(String written) {
+    if (!cot()) {
+      return written;
+    }
+    // a word-level tokenizer's decode does not restore the space before "\n", so match the header loosely
+    Matcher m = RESPONSE_HEADER.matcher(written);
+    return m.find() ? written.substring(m.end()) : "";
   }
 }

@@ -1,6 +1,7 @@
 package org.fspo.eval.generate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -113,5 +114,27 @@ class ModelResponseWriterTest {
     assertTrue(s.prompts.get(0).endsWith("\n## Question \nq" + episode().query().prompt().substring(1)
         + "\n## User Description\n"), s.prompts.get(0));
     assertTrue(s.prompts.get(0).contains("Generate a user description based on the examples above."));
+  }
+
+  @Test
+  void generationStopsAtTheNewSectionNotAfterItAndSaysHowItEnded() {
+    Script s = new Script("hey! ", "- try it", "\n# Example 9", "ignored", "more");
+    ModelResponseWriter.Sample cut = writer(s, PromptFormat.DEFAULT, false).sample(episode());
+    assertEquals("hey! - try it", cut.response());
+    assertEquals(3, cut.tokens()); // "ignored" and "more" are never generated
+    assertFalse(cut.endedAtEos());
+    ModelResponseWriter.Sample eos = writer(new Script("ok", "\n"), PromptFormat.DEFAULT, false).sample(episode());
+    assertEquals("ok", eos.response());
+    assertEquals(2, eos.tokens());
+    assertTrue(eos.endedAtEos());
+  }
+
+  @Test
+  void cotDoesNotStopAtItsOwnResponseHeaderOnlyAtTheSectionAfterTheResponse() {
+    Script s = new Script("likes dogs\n", "## Preferred Response\n", "woof", "\n# Example 9", "ignored");
+    ModelResponseWriter.Sample sample = writer(s, new PromptFormat(true, true, false), false).sample(episode());
+    assertEquals("woof", sample.response());
+    assertEquals(4, sample.tokens());
+    assertEquals("likes dogs\n## Preferred Response\nwoof\n# Example 9", sample.raw());
   }
 }
