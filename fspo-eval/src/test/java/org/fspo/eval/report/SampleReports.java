@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.fspo.eval.metrics.AccuracyCell;
-import org.fspo.eval.metrics.UtilitySanity;
 import org.fspo.eval.metrics.BootstrapCi;
 import org.fspo.eval.metrics.Outcome;
 import org.fspo.eval.metrics.PairOutcome;
@@ -15,6 +14,7 @@ import org.fspo.eval.metrics.RewardAccuracy;
 import org.fspo.eval.metrics.SampleQuality;
 import org.fspo.eval.metrics.SampleRating;
 import org.fspo.eval.metrics.SampleScore;
+import org.fspo.eval.metrics.UtilitySanity;
 import org.fspo.eval.metrics.WinRate;
 import org.fspo.eval.metrics.WinRateCell;
 
