@@ -170,11 +170,23 @@ public final class DecodeEngine implements AutoCloseable {
     try {
       logits = decoder.prefill(slots, prompts);
     } catch (RuntimeException e) {
-      for (DecodeJob j : batch) fail(j, e);
-      return;
+      if (batch.size() == 1) {
+        fail(batch.get(0), e);
+        return;
+      }
+      logits = new float[slots.length][]; // one job's failure must not fail the others: each alone, as before
+      for (int i = 0; i < slots.length; i++) {
+        try {
+          logits[i] = decoder.prefill(new int[] {slots[i]}, new int[][] {prompts[i]})[0];
+        } catch (RuntimeException alone) {
+          fail(batch.get(i), alone);
+        }
+      }
     }
     long t1 = System.nanoTime();
-    for (int i = 0; i < slots.length; i++) advance(batch.get(i), logits[i]);
+    for (int i = 0; i < slots.length; i++) {
+      if (logits[i] != null) advance(batch.get(i), logits[i]);
+    }
     EngineStats st = stats;
     stats = new EngineStats(st.prefillPasses() + 1, st.prefilledSequences() + slots.length,
         st.prefillTokens() + (long) slots.length * longest, st.prefillNs() + t1 - t0, st.steps(), st.stepRows(),

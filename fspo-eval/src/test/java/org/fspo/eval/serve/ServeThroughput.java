@@ -32,10 +32,13 @@ import org.fspo.train.tokenizer.WordLevelTokenizer;
 public final class ServeThroughput {
   static final ObjectMapper JSON = new ObjectMapper();
 
-  public static void main(String[] args) throws Exception {
-    int d = Integer.parseInt(args[0]), layers = Integer.parseInt(args[1]), heads = Integer.parseInt(args[2]);
-    int maxTokens = Integer.parseInt(args[3]), perClient = Integer.parseInt(args[4]);
-    int maxBatch = Integer.parseInt(args[5]), queue = Integer.parseInt(args[6]);
+  static final String SHOTS = "[{\"question\": \"What about tea?\", \"preferred\": \"warm and kind words about "
+      + "tea\", \"dispreferred\": \"cold and short note on tea\"}]";
+
+  /** A seeded GPT-2 run written to a temp folder and served on a loopback port in this JVM. */
+  record Bench(ServedModel model, DecodeEngine engine, ServeServer server, String url, ObjectNode info) {}
+
+  static Bench serve(int d, int layers, int heads, int maxTokens, int maxBatch, int queue) throws Exception {
     Path dir = Files.createTempDirectory("serve-bench");
     List<String> texts = new ArrayList<>();
     for (var p : TinyServe.pairs()) texts.addAll(List.of(p.prompt(), p.chosen(), p.rejected()));
@@ -53,44 +56,59 @@ public final class ServeThroughput {
     ServeServer server = new ServeServer(null);
     int port = server.start("127.0.0.1", 0, 2 * (maxBatch + queue) + 16);
     server.ready(new CompletionService(model, engine, UserShots.none(), false, maxTokens));
-    String url = "http://127.0.0.1:" + port + "/v1/chat/completions";
-    String shots = "[{\"question\": \"What about tea?\", \"preferred\": \"warm and kind words about tea\", "
-        + "\"dispreferred\": \"cold and short note on tea\"}]";
-
-    ObjectNode out = JSON.createObjectNode();
-    ObjectNode m = out.putObject("model");
+    ObjectNode m = JSON.createObjectNode();
     m.put("family", "gpt2").put("d_model", d).put("layers", layers).put("heads", heads)
         .put("vocab", tok.vocabSize()).put("max_positions", model.maxPositions()).put("max_batch", maxBatch)
-        .put("queue", queue).put("max_tokens", maxTokens).put("requests_per_client", perClient)
+        .put("queue", queue).put("max_tokens", maxTokens)
         .put("threads", Runtime.getRuntime().availableProcessors());
+    return new Bench(model, engine, server, "http://127.0.0.1:" + port + "/v1/chat/completions", m);
+  }
+
+  public static void main(String[] args) throws Exception {
+    int d = Integer.parseInt(args[0]), layers = Integer.parseInt(args[1]), heads = Integer.parseInt(args[2]);
+    int maxTokens = Integer.parseInt(args[3]), perClient = Integer.parseInt(args[4]);
+    int maxBatch = Integer.parseInt(args[5]), queue = Integer.parseInt(args[6]);
+    Bench b = serve(d, layers, heads, maxTokens, maxBatch, queue);
+    ObjectNode out = JSON.createObjectNode();
+    out.set("model", b.info().put("requests_per_client", perClient));
     ArrayNode levels = out.putArray("levels");
     HttpClient http = HttpClient.newBuilder().executor(Executors.newCachedThreadPool()).build();
-    level(http, url, model.id(), shots, maxTokens, 2, 2); // warm-up: JIT and ND4J's first calls
-    for (int i = 7; i < args.length; i++) {
-      levels.add(level(http, url, model.id(), shots, maxTokens, Integer.parseInt(args[i]), perClient));
-    }
-    int soak = Integer.getInteger("fspo.bench.soak", 0);
-    if (soak > 0) out.set("soak", soak(http, url, model.id(), shots, soak));
-    server.stop(30_000);
+    level(http, b, maxTokens, 2, 2); // warm-up: JIT and ND4J's first calls
+    for (int i = 7; i < args.length; i++) levels.add(level(http, b, maxTokens, Integer.parseInt(args[i]), perClient));
+    int rounds = Integer.getInteger("fspo.bench.ratio_rounds", 0);
+    if (rounds > 0) out.set("ratio_16_over_1", ratioRounds(http, b, maxTokens, rounds));
+    b.server().stop(30_000);
     System.out.println(JSON.writeValueAsString(out));
     System.exit(0);
   }
 
   /**
-   * Memory over many requests: {@code requests} short streamed requests (max_tokens 4) at concurrency 16, with the
-   * process RSS and the heap after a GC taken after the first 10% and at the end.
+   * The batching bar measured against machine drift: {@code rounds} back-to-back pairs of a concurrency-1 level (16
+   * requests) and a concurrency-16 level (16 x 4 requests), so both halves of a pair see about the same load from
+   * other processes; per pair the ratio of generated tokens/s (wall) and of tokens per decode-thread CPU second (not
+   * moved by other processes at all). Reports every pair's ratios and their median, min and max.
    */
-  static ObjectNode soak(HttpClient http, String url, String model, String shots, int requests) throws Exception {
-    ObjectNode s = JSON.createObjectNode();
-    int first = Math.max(1, requests / 10);
-    ObjectNode a = level(http, url, model, shots, 4, 16, Math.max(1, first / 16));
-    s.put("rss_mb_after_10pct", rssMb()).put("heap_mb_after_10pct", heapMb());
-    ObjectNode b = level(http, url, model, shots, 4, 16, Math.max(1, (requests - first) / 16));
-    s.put("rss_mb_end", rssMb()).put("heap_mb_end", heapMb());
-    s.put("requests", a.get("requests").asInt() + b.get("requests").asInt());
-    s.put("errors", a.get("errors").asInt() + b.get("errors").asInt());
-    s.put("rps", b.get("rps").asDouble());
-    return s;
+  static ObjectNode ratioRounds(HttpClient http, Bench b, int maxTokens, int rounds) throws Exception {
+    List<Double> wall = new ArrayList<>(), cpu = new ArrayList<>();
+    for (int r = 0; r < rounds; r++) {
+      ObjectNode one = level(http, b, maxTokens, 1, 16), sixteen = level(http, b, maxTokens, 16, 4);
+      wall.add(round(sixteen.get("tokens_per_s").asDouble() / one.get("tokens_per_s").asDouble()));
+      cpu.add(round(sixteen.get("engine").get("tokens_per_cpu_s").asDouble()
+          / one.get("engine").get("tokens_per_cpu_s").asDouble()));
+    }
+    ObjectNode o = JSON.createObjectNode();
+    o.put("rounds", rounds);
+    o.set("tokens_per_s", spread(wall));
+    o.set("tokens_per_engine_cpu_s", spread(cpu));
+    return o;
+  }
+
+  static ObjectNode spread(List<Double> xs) {
+    ObjectNode o = JSON.createObjectNode();
+    xs.forEach(o.putArray("each")::add);
+    o.put("median", pct(xs, 50)).put("min", xs.stream().mapToDouble(x -> x).min().orElse(Double.NaN))
+        .put("max", xs.stream().mapToDouble(x -> x).max().orElse(Double.NaN));
+    return o;
   }
 
   static double rssMb() throws Exception {
@@ -108,8 +126,14 @@ public final class ServeThroughput {
 
   record Sample(int status, double ttftMs, double latencyMs, int tokens) {}
 
-  static ObjectNode level(HttpClient http, String url, String model, String shots, int maxTokens, int c,
-      int perClient) throws Exception {
+  /**
+   * C clients in a closed loop, perClient requests each. The level's JSON also has "engine": where the decode thread's
+   * time went over the level (EngineStats): prefill passes, sequences and padded tokens and their milliseconds,
+   * steps, mean rows per step and milliseconds per step, sampling/detokenizing milliseconds, and idle.
+   */
+  static ObjectNode level(HttpClient http, Bench b, int maxTokens, int c, int perClient) throws Exception {
+    String url = b.url(), model = b.model().id(), shots = SHOTS;
+    EngineStats before = b.engine().stats();
     List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger seq = new AtomicInteger();
     ExecutorService clients = Executors.newFixedThreadPool(c);
@@ -136,6 +160,15 @@ public final class ServeThroughput {
     l.put("latency_p99_ms", round(pct(ok.stream().map(Sample::latencyMs).toList(), 99)));
     l.put("mean_completion_tokens", round(ok.stream().mapToInt(Sample::tokens).average().orElse(0)));
     l.put("wall_s", round(wall));
+    EngineStats e = b.engine().stats().minus(before);
+    ObjectNode en = l.putObject("engine");
+    en.put("prefill_passes", e.prefillPasses()).put("prefilled_sequences", e.prefilledSequences())
+        .put("prefill_padded_tokens", e.prefillTokens()).put("prefill_s", round(e.prefillNs() / 1e9))
+        .put("steps", e.steps()).put("rows_per_step", round(e.stepRows() / Math.max(1.0, e.steps())))
+        .put("ms_per_step", round(e.stepNs() / 1e6 / Math.max(1, e.steps()))).put("step_s", round(e.stepNs() / 1e9))
+        .put("sample_detok_s", round(e.sampleNs() / 1e9)).put("idle_s", round(e.idleNs() / 1e9))
+        .put("cpu_s", round(e.cpuNs() / 1e9))
+        .put("tokens_per_cpu_s", round(ok.stream().mapToInt(Sample::tokens).sum() / Math.max(1e-9, e.cpuNs() / 1e9)));
     System.err.println(l);
     return l;
   }
