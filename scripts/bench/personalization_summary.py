@@ -59,7 +59,7 @@ def ordering(values, baseline_value):
 def summarize(report, report_path, wall_s=None, load_before=None, load_after=None, config=None):
     acc = report.get("reward_accuracy") or {}
     win = report.get("win_rate") or {}
-    baseline = report.get("win_rate_baseline", "population")
+    baseline = report.get("win_rate_baseline") or "population"  # null when win rates were off
     methods = sorted(set(acc) | set(win) | {baseline})
     out = {
         "report": os.path.abspath(report_path),
@@ -84,8 +84,8 @@ def summarize(report, report_path, wall_s=None, load_before=None, load_after=Non
     fspo_win, fspo_low = value(win, "fspo", WIN_SHOTS, "win_rate"), value(win, "fspo", WIN_SHOTS, "ci_low")
     n, users = value(win, "fspo", WIN_SHOTS, "n"), value(win, "fspo", WIN_SHOTS, "n_users")
     a0, a4, a8 = (value(acc, "fspo", s, "accuracy") for s in ACC_SHOTS)
-    gain4 = None if a0 is None or a4 is None else a4 - a0
-    gain8 = None if a0 is None or a8 is None else a8 - a0
+    gain4 = None if a0 is None or a4 is None else round(a4 - a0, 6)
+    gain8 = None if a0 is None or a8 is None else round(a8 - a0, 6)
     per_user = None if not n or not users else n / users
     bars = [
         bar("fspo win rate at 4 shots >= 0.75", fspo_win, 0.75, fspo_win is not None and fspo_win >= 0.75),

@@ -73,6 +73,15 @@ class SummaryTest(unittest.TestCase):
         self.assertFalse(s["all_pass"])
         self.assertFalse(self.bars(s)["fspo win rate at 4 shots >= 0.75"])
 
+    def test_a_report_without_win_rates_has_a_null_baseline_and_fails_those_bars(self):
+        r = report()
+        del r["win_rate"]
+        r["win_rate_baseline"] = None  # what report.json holds with eval.win_rate.enabled false
+        s = ps.summarize(r, "r.json")
+        self.assertEqual("population", s["win_rate_baseline"])
+        self.assertTrue(self.bars(s)["fspo reward accuracy at 8 shots >= 0.90"])
+        self.assertFalse(self.bars(s)["fspo win-rate 95% CI low > 0.5"])
+
     def test_command_line_writes_out_json_and_names_a_missing_report(self):
         with tempfile.TemporaryDirectory() as d:
             rp, op = os.path.join(d, "report.json"), os.path.join(d, "out.json")
