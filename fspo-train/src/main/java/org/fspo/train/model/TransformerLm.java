@@ -241,27 +241,13 @@ public abstract class TransformerLm implements CausalLm {
 
   /** grads[name] += g; a new gradient is copied out of any workspace (it must outlive the layer's scratch). */
   protected static void accumulate(Map<String, INDArray> grads, String name, INDArray g) {
-    if (grads instanceof TrainableGrads t && !t.trainable.contains(name)) return; // frozen: dropped with its workspace
+    if (grads instanceof TrainableGrads t && !t.trainable().contains(name)) return; // frozen: dropped with its workspace
     INDArray old = grads.get(name);
     if (old == null) {
       grads.put(name, g.isAttached() ? g.detach() : g);
     } else {
       old.addi(g);
       Ops.close(g);
-    }
-  }
-
-  /** Gradients of the trainable tensors only: a frozen weight's gradient is dropped rather than kept. */
-  private static final class TrainableGrads extends LinkedHashMap<String, INDArray> {
-    private final java.util.Set<String> trainable;
-
-    TrainableGrads(java.util.Set<String> trainable) {
-      this.trainable = trainable;
-    }
-
-    @Override
-    public INDArray put(String name, INDArray g) {
-      return trainable.contains(name) ? super.put(name, g) : null;
     }
   }
 

@@ -19,7 +19,7 @@ class LoraSettingsTest {
     assertEquals(16, c.r());
     assertEquals(2.0, c.scale());
     assertTrue(c.targets("model.layers.3.mlp.down_proj") && c.targets("transformer.h.0.attn.c_attn"));
-    LoraConfig rs = new LoraSettings(true, 16, 32, true, 0, List.of("q_proj")).toLoraConfig();
+    LoraConfig rs = new LoraSettings(true, 16, 32, true, 0, List.of("q_proj"), "f32").toLoraConfig();
     assertEquals(8.0, rs.scale()); // 32 / sqrt(16)
     assertTrue(rs.targets("model.layers.0.self_attn.q_proj") && !rs.targets("model.layers.0.self_attn.k_proj"));
     // the YAML block in LoraSettings' Javadoc binds to the defaults
@@ -32,7 +32,7 @@ class LoraSettingsTest {
   @Test
   void confQwenLoraIsAnR16AllLinearOnePairConfig() {
     TrainConfig c = TrainConfig.load(TrainConfigTest.confFile().resolveSibling("qwen-lora.yaml"), List.of());
-    assertEquals(new LoraSettings(true, 16, 32, false, 0, List.of(LoraConfig.ALL_LINEAR)), c.lora());
+    assertEquals(new LoraSettings(true, 16, 32, false, 0, List.of(LoraConfig.ALL_LINEAR), "f32"), c.lora());
     assertEquals(512, c.model().maxSeqLen());
     assertEquals(1, c.optim().batchPairs());
   }
@@ -40,12 +40,19 @@ class LoraSettingsTest {
   @Test
   void badValuesAreOneLineErrorsNamingTheKey() {
     FspoUserException e = assertThrows(FspoUserException.class,
-        () -> new LoraSettings(true, 0, 32, false, 0, List.of("q_proj")));
+        () -> new LoraSettings(true, 0, 32, false, 0, List.of("q_proj"), "f32"));
     assertEquals("train.lora.rank must be at least 1, got 0", e.getMessage());
-    e = assertThrows(FspoUserException.class, () -> new LoraSettings(true, 8, 16, false, 1.0, List.of("q_proj")));
+    e = assertThrows(FspoUserException.class,
+        () -> new LoraSettings(true, 8, 16, false, 1.0, List.of("q_proj"), "f32"));
     assertEquals("train.lora.dropout must be in [0, 1), got 1.0", e.getMessage());
-    assertEquals(0.1, new LoraSettings(true, 8, 16, false, 0.1, List.of("q_proj")).toLoraConfig().loraDropout());
-    e = assertThrows(FspoUserException.class, () -> new LoraSettings(true, 8, 16, false, 0, List.of()));
+    e = assertThrows(FspoUserException.class, () -> TrainConfig.load(null, List.of("lora.base_dtype=bf16")));
+    assertTrue(e.getMessage().endsWith(LoraSettings.BF16_REFUSED), e.getMessage());
+    assertEquals(1, e.getMessage().lines().count());
+    assertEquals(FspoUserException.CONFIG, e.exitCode());
+    e = assertThrows(FspoUserException.class, () -> TrainConfig.load(null, List.of("lora.base_dtype=f16")));
+    assertTrue(e.getMessage().endsWith("train.lora.base_dtype must be f32, got f16"), e.getMessage());
+    assertEquals(0.1, new LoraSettings(true, 8, 16, false, 0.1, List.of("q_proj"), "f32").toLoraConfig().loraDropout());
+    e = assertThrows(FspoUserException.class, () -> new LoraSettings(true, 8, 16, false, 0, List.of(), "f32"));
     assertTrue(e.getMessage().startsWith("train.lora.target_modules must be a non-empty list"), e.getMessage());
     assertEquals(FspoUserException.CONFIG, e.exitCode());
   }
