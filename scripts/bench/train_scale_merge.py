@@ -41,6 +41,7 @@ def main():
                "fspo_step_times_s": f.get("step_times_s"), "torch_step_times_s": t.get("step_times_s"),
                "params_torch": t.get("params"), "trainable_torch": t.get("trainable"),
                "loss_fspo": f.get("loss"), "loss_torch": t.get("loss"),
+               "fspo_workspaces_mb": f.get("workspaces_mb"),
                "breakdown": {"fspo": f.get("breakdown"), "torch": t.get("breakdown")}}
         for s, obj in (("fspo", f), ("torch", t)):
             if "error" in obj:

@@ -9,11 +9,12 @@ backward, clip_grad_norm_(1.0), torch.optim.AdamW (lr 5e-5, weight decay 0). One
 
 Usage: /usr/bin/python3 train_scale_torch.py smollm2-135m|qwen2.5-0.5b full|lora WARMUP STEPS
 Prints one JSON object: step_s (median of the timed steps), tokens_per_s, peak_rss_mb (VmHWM before the profiled
-step), phases_s, and "breakdown" from torch.profiler over one extra step.
+step), phases_s, and "breakdown" from torch.profiler over one extra step (skipped with TRAIN_SCALE_PROFILE=0).
 """
 import copy
 import json
 import math
+import os
 import sys
 import time
 
@@ -200,6 +201,7 @@ def main():
     peak = vm("VmHWM:")
     med = [sorted(p[i] for p in phases)[len(phases) // 2] for i in range(5)]
     from train_scale_torch_profile import profile  # noqa: E402 (beside this file)
+    skip = os.environ.get("TRAIN_SCALE_PROFILE") == "0"
     print(json.dumps({
         "name": shape, "mode": mode, "params": params, "trainable": sum(p.numel() for p in trainable),
         "seq_len": SEQ, "step_s": round(med[4], 3), "tokens_per_s": round(2 * SEQ / med[4], 3),
@@ -207,7 +209,7 @@ def main():
         "step_times_s": [round(p[4], 3) for p in phases],
         "phases_s": dict(zip(("ref_forward", "forward", "backward", "optimizer"), (round(x, 3) for x in med))),
         "ref_included": True, "prefix_sharing": False, "torch": torch.__version__, "threads": torch.get_num_threads(),
-        "breakdown": profile(step, med[4])}))
+        "breakdown": None if skip else profile(step, med[4])}))
 
 
 if __name__ == "__main__":

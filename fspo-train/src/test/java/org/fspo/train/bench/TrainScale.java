@@ -18,6 +18,7 @@ import org.fspo.train.model.lora.LoraConfig;
 import org.fspo.train.optim.AdamW;
 import org.fspo.train.optim.Gradients;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -35,7 +36,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Times: the median of the timed steps after the warm-up steps, each split into ref / forward / backward /
  * optimizer with System.nanoTime. Then one more step runs under Java Flight Recorder for "where the time goes"
- * ({@link TrainScaleProfile}); the peak RSS (VmHWM) is read before that step. Prints one JSON object.
+ * ({@link TrainScaleProfile}; skipped with TRAIN_SCALE_PROFILE=0); the peak RSS (VmHWM) is read before that step.
+ * Prints one JSON object.
  *
  * <p>Usage: TrainScale smollm2-135m|qwen2.5-0.5b full|lora WARMUP STEPS
  */
@@ -99,7 +101,13 @@ public final class TrainScale {
     ObjectNode ph = out.putObject("phases_s");
     String[] names = {"ref_forward", "forward", "backward", "optimizer"};
     for (int i = 0; i < names.length; i++) ph.put(names[i], round(median[i]));
-    out.set("breakdown", TrainScaleProfile.profile(bench::step, median[4]));
+    ObjectNode ws = out.putObject("workspaces_mb"); // ND4J's off-heap blocks: a bump allocator per pass
+    for (MemoryWorkspace w : Nd4j.getWorkspaceManager().getAllWorkspacesForCurrentThread()) {
+      ws.put(w.getId(), w.getCurrentSize() >> 20);
+    }
+    if (!"0".equals(System.getenv("TRAIN_SCALE_PROFILE"))) {
+      out.set("breakdown", TrainScaleProfile.profile(bench::step, median[4]));
+    }
     System.out.println(JSON.writeValueAsString(out));
   }
 
