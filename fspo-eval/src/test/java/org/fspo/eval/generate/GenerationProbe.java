@@ -42,7 +42,8 @@ import org.fspo.train.tokenizer.TextTokenizer;
  * java -cp ... org.fspo.eval.generate.GenerationProbe RUNS STORE OUT.json SHOTS QUERIES NAME:T:TOP_P:MAX_TOKENS...
  * </pre>
  * RUNS holds one run per method (fspo, fspo_cot, population, oracle; pref_ft is fspo's stage 1), as the pipeline
- * writes. Used for docs/eval.md, "Why the samples failed"; scripts/bench/generation_probe runs it.
+ * writes. System properties: probe.methods (comma-separated, default all five; population is the win rates'
+ * baseline), probe.ids=true (print the token ids of each method's first two greedy samples to stderr). Used for docs/eval.md, "Why the samples failed"; scripts/bench/generation_probe runs it.
  */
 public final class GenerationProbe {
   private GenerationProbe() {}
