@@ -35,8 +35,12 @@ public final class Gradients {
   public static double globalNorm(Map<String, INDArray> grads) {
     double sq = 0;
     for (INDArray g : grads.values()) {
-      double n = g.norm2Number().doubleValue();
-      sq += n * n;
+      if (FloatLoops.plain(g)) {
+        sq += FloatLoops.sumOfSquares(g); // one loop instead of an ND4J op per tensor (LoRA: hundreds of tensors)
+      } else {
+        double n = g.norm2Number().doubleValue();
+        sq += n * n;
+      }
     }
     return Math.sqrt(sq);
   }
@@ -49,7 +53,12 @@ public final class Gradients {
     double norm = globalNorm(grads);
     if (maxNorm > 0 && Double.isFinite(norm)) {
       double coef = maxNorm / (norm + 1e-6);
-      if (coef < 1) for (INDArray g : grads.values()) g.muli(coef);
+      if (coef < 1) {
+        for (INDArray g : grads.values()) {
+          if (FloatLoops.plain(g)) FloatLoops.scale(g, (float) coef);
+          else g.muli(coef);
+        }
+      }
     }
     return norm;
   }

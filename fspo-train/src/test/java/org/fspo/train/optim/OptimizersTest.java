@@ -98,6 +98,29 @@ class OptimizersTest {
   }
 
   @Test
+  void adamWLoopOnPlainBuffersEqualsTheNd4jPathOnViews() {
+    // the same 3 steps, once on plain float32 arrays (the fused loop) and once on views of a wider matrix (ND4J ops)
+    java.util.Random random = new java.util.Random(5);
+    float[] w0 = new float[37];
+    for (int i = 0; i < w0.length; i++) w0[i] = (float) random.nextGaussian();
+    INDArray wide = Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 37);
+    wide.getRow(1).assign(Nd4j.createFromArray(w0));
+    LinkedHashMap<String, INDArray> plain = new LinkedHashMap<>(), view = new LinkedHashMap<>();
+    plain.put("w", Nd4j.createFromArray(w0));
+    view.put("w", wide.getRow(1));
+    assertTrue(FloatLoops.plain(plain.get("w")) && !FloatLoops.plain(view.get("w")));
+    AdamW fused = new AdamW(0.9, 0.999, 1e-8, 0.05), ops = new AdamW(0.9, 0.999, 1e-8, 0.05);
+    for (int t = 0; t < 3; t++) {
+      float[] g = new float[37];
+      for (int i = 0; i < g.length; i++) g[i] = (float) random.nextGaussian();
+      fused.step(plain, Map.of("w", Nd4j.createFromArray(g)), 0.01);
+      ops.step(view, Map.of("w", wide.getRow(0).assign(Nd4j.createFromArray(g))), 0.01);
+    }
+    assertArrayEquals(view.get("w").toFloatVector(), plain.get("w").toFloatVector(), 1e-6f);
+    assertTrue(Math.abs(plain.get("w").getFloat(0) - w0[0]) > 1e-3, "the steps moved the weights");
+  }
+
+  @Test
   void clippingScalesToTheMaxNormAndReportsTheNormBefore() {
     Map<String, INDArray> g = new LinkedHashMap<>();
     g.put("a", Nd4j.createFromArray(3.0f));
