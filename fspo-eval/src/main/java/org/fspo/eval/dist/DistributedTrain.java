@@ -19,7 +19,7 @@ import org.fspo.train.loop.TrainJob;
 import org.fspo.train.loop.Trainer;
 
 /**
- * {@code fspo train --master URL --set train.distributed.workers=N}: data-parallel SFT then FSPO on N Spark barrier
+ * {@code fspo train --master URL --set train.distributed.workers=4}: data-parallel SFT then FSPO on N Spark barrier
  * tasks (docs/train.md, "Distributed training"). In order:
  *
  * <ol>
