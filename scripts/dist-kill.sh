@@ -25,6 +25,8 @@ echo "run a (uninterrupted): done"
 apps_before=$(ls -d "$WORK"/worker*/app-* | xargs -n1 basename | sort -u)
 train_on "spark://127.0.0.1:$MASTER_PORT" "$WORK/b" "${DIST[@]}" &
 driver=$!
+# on any exit, end run b's driver JVM (a child of the background shell) by its pid, then the cluster
+trap 'for p in $(ps -o pid= --ppid "$driver" 2>/dev/null); do kill "$p" 2>/dev/null || true; done; stop_cluster' EXIT
 victim=""
 for _ in $(seq 1 18000); do # up to 30 minutes: a loaded machine starts slowly
   if ls "$WORK/b/checkpoints" 2>/dev/null | grep -q fspo; then

@@ -19,7 +19,7 @@ import org.fspo.train.loop.TrainJob;
 import org.fspo.train.loop.Trainer;
 
 /**
- * {@code fspo train --master URL --set train.distributed.workers=N}: data-parallel SFT then FSPO on N Spark barrier
+ * {@code fspo train --master URL --set train.distributed.workers=4}: data-parallel SFT then FSPO on N Spark barrier
  * tasks (docs/train.md, "Distributed training"). In order:
  *
  * <ol>
@@ -67,11 +67,15 @@ public final class DistributedTrain {
     return new Trainer.Result(completed, run);
   }
 
-  /** One barrier stage: a task per rank, gang-scheduled (all start together, a lost one restarts them all). */
+  /**
+   * One barrier stage: a task per rank, gang-scheduled (all start together, a lost one restarts them all). The
+   * shuffle after it makes it a shuffle-map stage: Spark reruns a failed barrier shuffle-map stage (up to
+   * spark.stage.maxConsecutiveAttempts, default 4), but aborts the job when a barrier result stage fails.
+   */
   private static List<String> barrier(JavaSparkContext sc, List<Integer> ranks, BarrierWorker worker) {
     org.apache.spark.rdd.RDD<String> tasks = sc.parallelize(ranks, ranks.size()).rdd().barrier()
         .mapPartitions(worker, false, scala.reflect.ClassTag$.MODULE$.apply(String.class));
-    return java.util.Arrays.asList((String[]) tasks.collect());
+    return tasks.toJavaRDD().repartition(1).collect();
   }
 
   /** Stage 2's reference log-probs by N plain tasks, one part of the episodes each; new lines go into the cache. */

@@ -61,4 +61,24 @@ class RingAllReduceTest {
     assertArrayEquals(out[0], again[0], 0f, "not deterministic");
     assertTrue(out[0].length == n);
   }
+
+  @ParameterizedTest(name = "{0} workers")
+  @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 3})
+  void allGatherGivesEveryWorkerEveryRanksValues(int world) throws Exception {
+    java.util.List<long[][]> got = LoopbackRing.run(world, (rank, ring) -> ring.allGather(
+        new long[] {rank, -rank * 1_000_000_007L, Long.MIN_VALUE + rank}));
+    for (long[][] all : got) {
+      for (int r = 0; r < world; r++) {
+        assertArrayEquals(new long[] {r, -r * 1_000_000_007L, Long.MIN_VALUE + r}, all[r], "rank " + r);
+      }
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void doubleSumsAreAddedInRankOrderAndIdenticalOnEveryWorker() throws Exception {
+    double[] v = {0.1, 1e16, -1e16}; // rank r gives v[r]: rank order (0.1 + 1e16) - 1e16 = 0, not 0.1
+    java.util.List<double[]> got = LoopbackRing.run(3, (rank, ring) -> new RingGradientSync(ring).sum(
+        new double[] {v[rank]}));
+    for (double[] sum : got) assertEquals(0.0, sum[0], 0.0);
+  }
 }

@@ -31,7 +31,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Data-parallel training (train.distributed) with N workers as threads over a loopback ring ({@link LoopbackRing},
  * the transport a Spark barrier task holds) against the single-process trainer on the same config: the final
  * weights agree within {@link #TOL} relative (float32 gradients summed in ring order instead of micro-batch order;
- * measured differences are about 1e-7), and metrics.jsonl has the same rows with the same values (tokens/s aside).
+ * scripts/dist-equality.sh measured 2.8e-6), and metrics.jsonl has the same rows with the same values (tokens/s aside).
  */
 class DataParallelTest {
   /** |a - b| &lt;= TOL * max(1, |b|), elementwise: float32 summation-order rounding after a few Adam steps. */
@@ -67,6 +67,7 @@ class DataParallelTest {
   @CsvSource({
       "2, optim.batch_pairs=2, optim.grad_accum=3, lora.enabled=false",
       "3, optim.batch_pairs=5, optim.grad_accum=1, lora.enabled=false", // 5 = 1 + 2 + 2
+      "3, optim.batch_pairs=2, optim.grad_accum=1, lora.enabled=false", // 2 = 0 + 1 + 1: rank 0 adds zeros
       "2, optim.batch_pairs=2, optim.grad_accum=2, lora.enabled=true", // only the adapter's gradients are summed
   })
   void equalsTheSingleProcessTrainer(int workers, String a, String b, String lora, @TempDir Path tmp)
