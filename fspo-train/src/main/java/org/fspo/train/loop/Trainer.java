@@ -186,6 +186,8 @@ public final class Trainer {
         Checkpoints.loadWeights(run.sft(), model);
       }
       CausalLm reference = lora != null ? LoraStages.adapterOff(lora) : Models.load(run.sft());
+      // the reference never runs backward: its forward keeps block inputs only (same log-probs, bit for bit)
+      if (lora == null && reference instanceof TransformerLm t) t.setActivationCheckpointing(true);
       Path cacheDir = options.refCache() == null ? run.refCache() : options.refCache();
       try (RefLogpCache cache = new RefLogpCache(reference, cacheDir, refHash)) {
         if (!runStage(TrainerState.FSPO, config.fspo(), model, opt, from, cache, refHash, collator, log)) {

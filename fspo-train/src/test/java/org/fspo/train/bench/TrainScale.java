@@ -171,7 +171,9 @@ public final class TrainScale {
     LinkedHashMap<String, INDArray> p = new LinkedHashMap<>();
     LlamaModel.shapes(c).forEach((name, shape) -> p.put(name, name.endsWith(".bias") ? Nd4j.zeros(DataType.FLOAT, shape)
         : shape.length == 1 ? Nd4j.ones(DataType.FLOAT, shape) : Nd4j.randn(DataType.FLOAT, shape).muli(0.02)));
-    return new LlamaModel(c, p, Map.of());
+    LlamaModel copy = new LlamaModel(c, p, Map.of());
+    copy.setActivationCheckpointing(true); // as the trainer's reference: forward only, block inputs kept
+    return copy;
   }
 
   private static LlamaModel copyOf(LlamaConfig c, TransformerLm model) {
