@@ -174,8 +174,11 @@ public final class FakeLlmServer implements AutoCloseable {
           return aResponse().withStatus(400).withBody("{\"error\":{\"message\":\"prompt rejected by policy\"}}")
               .build();
         }
-        String content = answer(prompt, repair, fault == 5 && !repair);
-        answered.merge(key, 1, Integer::sum);
+        boolean broken = fault == 5 && !repair;
+        String content = answer(prompt, repair, broken);
+        if (!broken) { // a deliberately broken answer is not usable: the client repairs it, or asks again next run
+          answered.merge(key, 1, Integer::sum);
+        }
         answeredCount.incrementAndGet();
         return aResponse().withStatus(200).withHeader("Content-Type", "application/json")
             .withBody(completion(content)).build();
