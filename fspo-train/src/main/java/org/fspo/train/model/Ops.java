@@ -197,9 +197,12 @@ public final class Ops {
     return dx;
   }
 
-  /** tanh through one exp: 1 - 2 / (e^(2u) + 1), exact to double rounding and saturating at +-1. */
+  /**
+   * tanh through one exp, 1 - 2 / (e^(2u) + 1), saturating at +-1; e^(2u) in float ({@link FastExp}, about one ulp):
+   * the result is stored as a float anyway, and Math.exp was most of a decode step's GELU time.
+   */
   private static double tanh(double u) {
-    return 1 - 2 / (Math.exp(2 * u) + 1);
+    return 1 - 2 / (FastExp.exp((float) (2 * u)) + 1.0);
   }
 
   /** SiLU: x * sigmoid(x). */
@@ -215,6 +218,9 @@ public final class Ops {
   }
 
   // ---- softmax over the last dimension ----
+
+  /** A mask entry at or below this hides its key (masks use -1e30; e^(-1e30 - max) is 0, so skip the exp). */
+  private static final float MASKED_BELOW = -1e29f;
 
   /**
    * softmax(x + mask) over the last dimension, in place: x [R, H, Lb, K] scores, mask [R, 1, Lb, K] additive (0 or
@@ -233,8 +239,9 @@ public final class Ops {
           max = Math.max(max, v);
         }
         double sum = 0;
+        boolean any = max > MASKED_BELOW; // a row with a visible key: its masked entries are exactly 0
         for (int j = 0; j < K; j++) {
-          float e = (float) Math.exp(xs.get(o + j) - max);
+          float e = any && ms.get(m + j) <= MASKED_BELOW ? 0f : FastExp.exp(xs.get(o + j) - max);
           xs.put(o + j, e);
           sum += e;
         }

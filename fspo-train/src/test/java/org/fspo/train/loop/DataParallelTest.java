@@ -30,12 +30,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Data-parallel training (train.distributed) with N workers as threads over a loopback ring ({@link LoopbackRing},
  * the transport a Spark barrier task holds) against the single-process trainer on the same config: the final
- * weights agree within {@link #TOL} relative (float32 gradients summed in ring order instead of micro-batch order;
- * scripts/dist-equality.sh measured 2.8e-6), and metrics.jsonl has the same rows with the same values (tokens/s aside).
+ * weights agree within {@link #WEIGHT_TOL} relative (float32 gradients summed in ring order instead of micro-batch
+ * order; scripts/dist-equality.sh measured 2.8e-6), and metrics.jsonl has the same rows with the same values within
+ * {@link #TOL} (tokens/s aside).
  */
 class DataParallelTest {
   /** |a - b| &lt;= TOL * max(1, |b|), elementwise: float32 summation-order rounding after a few Adam steps. */
   static final double TOL = 1e-5;
+  /**
+   * The weights' bound: 3 workers on 5 pairs (1 + 2 + 2) drift furthest, 5.2e-6 with Math.exp's softmax and GELU and
+   * 1.7e-5 with FastExp's, the same rounding noise grown over 6 Adam steps; a wrong sum or normalisation is off by the
+   * learning rate's order (3e-3 here), far outside it.
+   */
+  static final double WEIGHT_TOL = 5e-5;
   static final ObjectMapper JSON = new ObjectMapper();
 
   static Trainer.Result single(TrainConfig c, Path out) {
@@ -156,7 +163,7 @@ class DataParallelTest {
     for (String name : expected.keySet()) {
       float[] e = expected.get(name).dup().data().asFloat(), a = actual.get(name).dup().data().asFloat();
       for (int i = 0; i < e.length; i++) {
-        assertTrue(Math.abs(e[i] - a[i]) <= TOL * Math.max(1, Math.abs(e[i])),
+        assertTrue(Math.abs(e[i] - a[i]) <= WEIGHT_TOL * Math.max(1, Math.abs(e[i])),
             name + "[" + i + "]: " + a[i] + " vs single-process " + e[i]);
       }
     }
