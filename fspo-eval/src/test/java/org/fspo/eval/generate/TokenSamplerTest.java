@@ -51,4 +51,46 @@ class TokenSamplerTest {
     assertEquals(0.25 / 0.34375, f[0], 0.01);
     assertEquals(0.0625 / 0.34375, f[1], 0.01);
   }
+
+  /** The sampler as first written: every token sorted (boxed) per draw; the nucleus path must pick what it picks. */
+  static int sortEverything(SamplingConfig config, float[] logits, SplittableRandom rng) {
+    int v = logits.length;
+    double max = Double.NEGATIVE_INFINITY, sum = 0;
+    for (float z : logits) max = Math.max(max, z);
+    double[] p = new double[v];
+    for (int i = 0; i < v; i++) sum += p[i] = Math.exp((logits[i] - max) / config.temperature());
+    Integer[] order = new Integer[v];
+    for (int i = 0; i < v; i++) {
+      order[i] = i;
+      p[i] /= sum;
+    }
+    java.util.Arrays.sort(order, (a, b) -> p[a] != p[b] ? Double.compare(p[b], p[a]) : Integer.compare(a, b));
+    int keep = 0;
+    double mass = 0;
+    while (keep < v && (keep == 0 || mass < config.topP())) mass += p[order[keep++]];
+    double u = rng.nextDouble() * mass, acc = 0;
+    for (int i = 0; i < keep; i++) {
+      acc += p[order[i]];
+      if (u < acc) return order[i];
+    }
+    return order[keep - 1];
+  }
+
+  @Test
+  void theNucleusPicksWhatSortingTheWholeVocabularyPicks() {
+    SplittableRandom gen = new SplittableRandom(3);
+    for (double spread : new double[] {0.01, 1, 8}) { // nearly flat, LM-like, very peaked
+      float[] logits = new float[5000];
+      for (int i = 0; i < logits.length; i++) logits[i] = (float) (gen.nextGaussian() * spread);
+      logits[17] = logits[18]; // a tie, broken by the lower id
+      for (double topP : new double[] {0.01, 0.5, 0.9, 0.999}) {
+        SamplingConfig c = new SamplingConfig(0.8, topP, 1, 0);
+        TokenSampler sampler = new TokenSampler(c);
+        SplittableRandom a = new SplittableRandom(11), b = new SplittableRandom(11);
+        for (int draw = 0; draw < 200; draw++) {
+          assertEquals(sortEverything(c, logits, a), sampler.next(logits, b), "spread " + spread + " top_p " + topP);
+        }
+      }
+    }
+  }
 }
