@@ -72,6 +72,11 @@ final class ServeCommand implements Callable<Integer> {
           + " next step, so running requests keep streaming. Default: ${DEFAULT-VALUE}.")
   int prefillTokens;
 
+  @Option(names = "--prefix-cache-mb", defaultValue = "256",
+      description = "Memory for the keys and values of prompt prefixes already computed (a user's shots repeat from"
+          + " request to request), reused instead of recomputed; 0 turns it off. Default: ${DEFAULT-VALUE}.")
+  int prefixCacheMb;
+
   @Option(names = "--max-tokens", defaultValue = "256",
       description = "max_tokens of a request that sends none. Default: ${DEFAULT-VALUE}.")
   int maxTokens;
@@ -96,11 +101,10 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (maxBatch < 1 || queue < 1 || maxTokens < 1 || prefillTokens < 1 || shots < 0 || shotBudget < 0 || port < 0
-        || port > 65535) {
-      throw new FspoUserException("--max-batch, --queue, --prefill-tokens and --max-tokens must be >= 1, --shots and"
-          + " --shot-budget"
-          + " >= 0, --port in 0..65535", FspoUserException.USAGE);
+    if (maxBatch < 1 || queue < 1 || maxTokens < 1 || prefillTokens < 1 || shots < 0 || shotBudget < 0
+        || prefixCacheMb < 0 || port < 0 || port > 65535) {
+      throw new FspoUserException("--max-batch, --queue, --prefill-tokens and --max-tokens must be >= 1, --shots,"
+          + " --shot-budget and --prefix-cache-mb >= 0, --port in 0..65535", FspoUserException.USAGE);
     }
     String key = apiKey();
     ServedModel.check(run, method); // bad input fails here, in one line, before anything binds or loads
@@ -118,8 +122,8 @@ final class ServeCommand implements Callable<Integer> {
       UserShots users = episodes == null ? UserShots.none()
           : new UserShots(loadPairs(), shotPolicy, shots, shotSeed, shotBudget);
       ServedModel model = ServedModel.load(run, method);
-      DecodeEngine engine = new DecodeEngine(new BatchedDecoder(model.policy(), maxBatch), model.stopIds(),
-          queue, prefillTokens);
+      BatchedDecoder decoder = new BatchedDecoder(model.policy(), maxBatch, prefixCacheMb * (1L << 20));
+      DecodeEngine engine = new DecodeEngine(decoder, model.stopIds(), queue, prefillTokens);
       service = new CompletionService(model, engine, users, episodes != null, maxTokens);
       if (episodes != null) err.println(users.users() + " users in " + episodes + ", shots: " + shotPolicy);
     } catch (RuntimeException | java.io.IOException e) {

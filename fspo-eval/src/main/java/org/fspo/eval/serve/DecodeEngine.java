@@ -8,6 +8,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.fspo.core.FspoUserException;
 import org.fspo.train.model.BatchedDecoder;
+import org.fspo.train.model.PrefixCache;
 
 /**
  * Continuous batching over one {@link BatchedDecoder}, on one thread: jobs wait in a bounded queue; between steps,
@@ -32,7 +33,10 @@ public final class DecodeEngine implements AutoCloseable {
   private final ArrayDeque<DecodeJob> unprefilled = new ArrayDeque<>(); // hold a slot, not yet prefilled (engine only)
   private final int prefillTokens;
   private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
-  private volatile EngineStats stats = new EngineStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  private volatile EngineStats stats = new EngineStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  // the decode thread's counters, published to stats once per iteration (see EngineStats for each)
+  private long prefillPasses, prefilledSequences, paddedTokens, prefillNs, steps, stepRows, stepNs, sampleNs, idleNs,
+      promptTokens;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final Thread thread;
@@ -112,15 +116,12 @@ public final class DecodeEngine implements AutoCloseable {
       } finally {
         lock.unlock();
       }
-      long t1 = System.nanoTime();
-      EngineStats st = stats;
-      stats = new EngineStats(st.prefillPasses(), st.prefilledSequences(), st.prefillTokens(), st.prefillNs(),
-          st.steps(), st.stepRows(), st.stepNs(), st.sampleNs(), st.idleNs() + t1 - t0, st.cpuNs());
+      idleNs += System.nanoTime() - t0;
       prefillSome();
       step();
-      st = stats;
-      stats = new EngineStats(st.prefillPasses(), st.prefilledSequences(), st.prefillTokens(), st.prefillNs(),
-          st.steps(), st.stepRows(), st.stepNs(), st.sampleNs(), st.idleNs(), CPU.getCurrentThreadCpuTime());
+      PrefixCache.Stats prefix = decoder.prefixStats();
+      stats = new EngineStats(prefillPasses, prefilledSequences, paddedTokens, prefillNs, steps, stepRows, stepNs,
+          sampleNs, idleNs, CPU.getCurrentThreadCpuTime(), promptTokens, prefix.reused());
     }
   }
 
@@ -133,7 +134,8 @@ public final class DecodeEngine implements AutoCloseable {
   /**
    * Prefills the next unprefilled jobs, in arrival order, in one batched pass of at most {@code prefillTokens}
    * padded tokens (always at least one job), and not more than twice the real tokens, so prompts of very different
-   * lengths are not padded much. The rest wait for the next iteration, after a step of the running ones.
+   * lengths are not padded much; a prompt counts the tokens the pass computes, i.e. without the prefix the decoder
+   * has cached. The rest wait for the next iteration, after a step of the running ones.
    */
   private void prefillSome() {
     List<DecodeJob> batch = new ArrayList<>();
@@ -144,7 +146,7 @@ public final class DecodeEngine implements AutoCloseable {
         release(unprefilled.poll());
         continue;
       }
-      int n = job.promptIds.length, l = Math.max(longest, n);
+      int n = decoder.uncached(job.promptIds), l = Math.max(longest, n);
       if (!batch.isEmpty() && ((batch.size() + 1L) * l > prefillTokens || (batch.size() + 1L) * l > 2L * (real + n))) {
         break;
       }
@@ -164,6 +166,7 @@ public final class DecodeEngine implements AutoCloseable {
     for (int i = 0; i < slots.length; i++) {
       slots[i] = batch.get(i).slot;
       prompts[i] = batch.get(i).promptIds;
+      promptTokens += prompts[i].length;
     }
     long t0 = System.nanoTime();
     float[][] logits;
@@ -187,10 +190,11 @@ public final class DecodeEngine implements AutoCloseable {
     for (int i = 0; i < slots.length; i++) {
       if (logits[i] != null) advance(batch.get(i), logits[i]);
     }
-    EngineStats st = stats;
-    stats = new EngineStats(st.prefillPasses() + 1, st.prefilledSequences() + slots.length,
-        st.prefillTokens() + (long) slots.length * longest, st.prefillNs() + t1 - t0, st.steps(), st.stepRows(),
-        st.stepNs(), st.sampleNs() + System.nanoTime() - t1, st.idleNs(), st.cpuNs());
+    prefillPasses++;
+    prefilledSequences += slots.length;
+    paddedTokens += (long) slots.length * longest;
+    prefillNs += t1 - t0;
+    sampleNs += System.nanoTime() - t1;
   }
 
   /** One batched step for every job that is still running. */
@@ -220,10 +224,10 @@ public final class DecodeEngine implements AutoCloseable {
     }
     long t1 = System.nanoTime();
     for (int i = 0; i < slots.length; i++) advance(jobs.get(i), logits[i]);
-    EngineStats st = stats;
-    stats = new EngineStats(st.prefillPasses(), st.prefilledSequences(), st.prefillTokens(), st.prefillNs(),
-        st.steps() + 1, st.stepRows() + slots.length, st.stepNs() + t1 - t0, st.sampleNs() + System.nanoTime() - t1,
-        st.idleNs(), st.cpuNs());
+    steps++;
+    stepRows += slots.length;
+    stepNs += t1 - t0;
+    sampleNs += System.nanoTime() - t1;
   }
 
   /** Generator's loop body: sample, then end at EOS, at the sink's stop or at the limit, or keep the slot. */

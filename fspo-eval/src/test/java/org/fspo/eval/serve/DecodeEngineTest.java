@@ -87,4 +87,44 @@ class DecodeEngineTest {
       }
     }
   }
+
+  /**
+   * With the prefix cache on, a second burst of the same prompts (a served user's shots repeat) takes their full
+   * blocks from the cache, computes only the rest, and still gives every job its single-sequence tokens.
+   */
+  @Test
+  void aRepeatedPromptReusesItsCachedPrefixAndKeepsItsTokens() throws Exception {
+    try (ServedModel model = ServedModel.load(TinyServe.run(dir), "fspo")) {
+      SamplingConfig sampling = new SamplingConfig(1.0, 0.9, MAX_TOKENS, 5);
+      int jobs = 4;
+      Generator g = new Generator(model.policy(), sampling, model.codec().eosId());
+      try (DecodeEngine engine = new DecodeEngine(new BatchedDecoder(model.policy(), jobs, 16L << 20),
+          model.stopIds(), jobs)) {
+        long fullBlocks = 0, promptTokens = 0;
+        for (int round = 0; round < 2; round++) {
+          List<Collect> sinks = new ArrayList<>();
+          List<DecodeJob> burst = new ArrayList<>();
+          int[][] prompts = new int[jobs][];
+          for (int i = 0; i < jobs; i++) {
+            prompts[i] = prompt(model, i + 2); // 2 and 3 carry shots
+            if (round == 1) fullBlocks += (prompts[i].length - 1) / org.fspo.train.model.PrefixCache.BLOCK;
+            promptTokens += prompts[i].length;
+            Collect c = new Collect();
+            sinks.add(c);
+            burst.add(new DecodeJob(prompts[i], new TokenSampler(sampling), Generator.rng(5, "job" + i), MAX_TOKENS, c));
+          }
+          assertTrue(engine.submit(burst));
+          for (int i = 0; i < jobs; i++) {
+            int[] want = g.generate(prompts[i], "job" + i);
+            assertArrayEquals(want, sinks.get(i).done.get(120, TimeUnit.SECONDS), "round " + round + " job " + i);
+          }
+        }
+        EngineStats stats = engine.stats();
+        assertEquals(promptTokens, stats.promptTokens());
+        assertTrue(fullBlocks > 0, "the prompts are longer than a block");
+        // round 0 may already reuse a block another job of its burst left (a later pass); round 1 reuses all
+        assertTrue(stats.prefixReusedTokens() >= fullBlocks * org.fspo.train.model.PrefixCache.BLOCK, stats.toString());
+      }
+    }
+  }
 }

@@ -52,14 +52,16 @@ public final class ServeThroughput {
     Files.writeString(run.resolve("config.yaml"), config.toYaml());
 
     ServedModel model = ServedModel.load(run, "fspo");
-    DecodeEngine engine = new DecodeEngine(new BatchedDecoder(model.policy(), maxBatch), model.stopIds(), queue);
+    long prefixMb = Long.getLong("fspo.bench.prefix_cache_mb", 256); // fspo serve's default
+    DecodeEngine engine = new DecodeEngine(new BatchedDecoder(model.policy(), maxBatch, prefixMb << 20),
+        model.stopIds(), queue);
     ServeServer server = new ServeServer(null);
     int port = server.start("127.0.0.1", 0, 2 * (maxBatch + queue) + 16);
     server.ready(new CompletionService(model, engine, UserShots.none(), false, maxTokens));
     ObjectNode m = JSON.createObjectNode();
     m.put("family", "gpt2").put("d_model", d).put("layers", layers).put("heads", heads)
         .put("vocab", tok.vocabSize()).put("max_positions", model.maxPositions()).put("max_batch", maxBatch)
-        .put("queue", queue).put("max_tokens", maxTokens)
+        .put("queue", queue).put("max_tokens", maxTokens).put("prefix_cache_mb", prefixMb)
         .put("threads", Runtime.getRuntime().availableProcessors());
     return new Bench(model, engine, server, "http://127.0.0.1:" + port + "/v1/chat/completions", m);
   }
@@ -163,6 +165,7 @@ public final class ServeThroughput {
     EngineStats e = b.engine().stats().minus(before);
     ObjectNode en = l.putObject("engine");
     en.put("prefill_passes", e.prefillPasses()).put("prefilled_sequences", e.prefilledSequences())
+        .put("prompt_tokens", e.promptTokens()).put("prefix_reused_tokens", e.prefixReusedTokens())
         .put("prefill_padded_tokens", e.prefillTokens()).put("prefill_s", round(e.prefillNs() / 1e9))
         .put("steps", e.steps()).put("rows_per_step", round(e.stepRows() / Math.max(1.0, e.steps())))
         .put("ms_per_step", round(e.stepNs() / 1e6 / Math.max(1, e.steps()))).put("step_s", round(e.stepNs() / 1e9))

@@ -57,7 +57,8 @@ public final class TinyServe implements AutoCloseable {
 
   TinyServe(Path dir, String apiKey, int maxBatch, int queue) throws Exception {
     model = ServedModel.load(run(dir), "fspo");
-    DecodeEngine engine = new DecodeEngine(new BatchedDecoder(model.policy(), maxBatch), model.stopIds(), queue);
+    DecodeEngine engine = new DecodeEngine(new BatchedDecoder(model.policy(), maxBatch, 64L << 20), model.stopIds(),
+        queue); // prefix cache on, as fspo serve runs
     service = new CompletionService(model, engine, new UserShots(pairs(), ShotPolicy.RECENT, 2, 0, 0), true, 24);
     server = new ServeServer(apiKey);
     port = server.start("127.0.0.1", 0, 64);

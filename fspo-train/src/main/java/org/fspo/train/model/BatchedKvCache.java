@@ -59,6 +59,47 @@ public final class BatchedKvCache extends KvCache {
     lengths[slot] = 0;
   }
 
+  /**
+   * Copies a prefix block into a slot: per layer l, k[l] and v[l] ([nkv * n * hs], head-major) become tokens
+   * [start, start + n) of the slot, whose length becomes start + n. Blocks go in order from 0 after {@link #clear}.
+   */
+  public void load(int slot, int start, int n, float[][] k, float[][] v) {
+    if (start != lengths[slot] || start + n > maxLen) {
+      throw new IllegalStateException("slot " + slot + " holds " + lengths[slot] + " tokens, cannot load [" + start
+          + ", " + (start + n) + ")");
+    }
+    for (int l = 0; l < keys.length; l++) {
+      copy(keys[l], slot, start, n, k[l], true);
+      copy(values[l], slot, start, n, v[l], true);
+    }
+    lengths[slot] = start + n;
+  }
+
+  /** The reverse of {@link #load}: tokens [start, start + n) of a slot into k[l], v[l] [nkv * n * hs]. */
+  public void read(int slot, int start, int n, float[][] k, float[][] v) {
+    if (start + n > lengths[slot]) {
+      throw new IllegalStateException("slot " + slot + " holds " + lengths[slot] + " tokens, not " + (start + n));
+    }
+    for (int l = 0; l < keys.length; l++) {
+      copy(keys[l], slot, start, n, k[l], false);
+      copy(values[l], slot, start, n, v[l], false);
+    }
+  }
+
+  /** store[slot, h, start:start+n, :] = flat[h] (in) or the reverse, for every head h. */
+  private void copy(INDArray store, int slot, int start, int n, float[] flat, boolean in) {
+    FloatBuffer buf = Ops.floats(store);
+    int chunk = n * headSize;
+    for (int h = 0; h < kvHeads; h++) {
+      int at = (int) ((((long) slot * kvHeads + h) * maxLen + start) * headSize);
+      if (in) {
+        buf.put(at, flat, h * chunk, chunk);
+      } else {
+        buf.get(at, flat, h * chunk, chunk);
+      }
+    }
+  }
+
   /** Not meaningful for several sequences: use {@link #length(int)}. */
   @Override
   public int length() {
