@@ -106,6 +106,11 @@ final class ServeCommand implements Callable<Integer> {
       throw new FspoUserException("--max-batch, --queue, --prefill-tokens and --max-tokens must be >= 1, --shots,"
           + " --shot-budget and --prefix-cache-mb >= 0, --port in 0..65535", FspoUserException.USAGE);
     }
+    long heapMb = Runtime.getRuntime().maxMemory() >> 20;
+    if (prefixCacheMb > heapMb / 2) { // the cache's blocks are Java arrays: past half the heap, requests would fail
+      throw new FspoUserException("--prefix-cache-mb " + prefixCacheMb + " is more than half the JVM heap ("
+          + heapMb + " MB); lower it, or raise the heap with FSPO_JAVA_OPTS=-Xmx...", FspoUserException.USAGE);
+    }
     String key = apiKey();
     ServedModel.check(run, method); // bad input fails here, in one line, before anything binds or loads
     if (episodes != null && !java.nio.file.Files.isDirectory(episodes)) {

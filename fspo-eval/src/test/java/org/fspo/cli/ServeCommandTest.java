@@ -86,5 +86,8 @@ class ServeCommandTest {
     oneLine(CliRun.of("serve", "--run", runDir, "--api-key-env", "FSPO_TEST_SURELY_UNSET_KEY", "--port", "0"),
         FspoUserException.USAGE, "FSPO_TEST_SURELY_UNSET_KEY");
     oneLine(CliRun.of("serve", "--run", runDir, "--max-batch", "0"), FspoUserException.USAGE, "--max-batch");
+    oneLine(CliRun.of("serve", "--run", runDir, "--prefix-cache-mb", "-1"), FspoUserException.USAGE, "--prefix-cache-mb");
+    oneLine(CliRun.of("serve", "--run", runDir, "--prefix-cache-mb", "" + (Runtime.getRuntime().maxMemory() >> 20)),
+        FspoUserException.USAGE, "more than half the JVM heap");
   }
 }

@@ -33,6 +33,7 @@ public final class DecodeEngine implements AutoCloseable {
   private final ArrayDeque<DecodeJob> unprefilled = new ArrayDeque<>(); // hold a slot, not yet prefilled (engine only)
   private final int prefillTokens;
   private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+  private volatile PrefixCache.Stats prefixStats = new PrefixCache.Stats(0, 0, 0, 0, 0);
   private volatile EngineStats stats = new EngineStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
   // the decode thread's counters, published to stats once per iteration (see EngineStats for each)
   private long prefillPasses, prefilledSequences, paddedTokens, prefillNs, steps, stepRows, stepNs, sampleNs, idleNs,
@@ -91,6 +92,11 @@ public final class DecodeEngine implements AutoCloseable {
     }
   }
 
+  /** The decoder's prefix cache counters as of the last iteration (the cache itself belongs to the decode thread). */
+  public PrefixCache.Stats prefixStats() {
+    return prefixStats;
+  }
+
   /** Where the decode thread's time went so far. */
   public EngineStats stats() {
     return stats;
@@ -120,6 +126,7 @@ public final class DecodeEngine implements AutoCloseable {
       prefillSome();
       step();
       PrefixCache.Stats prefix = decoder.prefixStats();
+      prefixStats = prefix;
       stats = new EngineStats(prefillPasses, prefilledSequences, paddedTokens, prefillNs, steps, stepRows, stepNs,
           sampleNs, idleNs, CPU.getCurrentThreadCpuTime(), promptTokens, prefix.reused());
     }

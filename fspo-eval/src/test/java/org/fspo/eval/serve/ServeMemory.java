@@ -55,7 +55,10 @@ public final class ServeMemory {
     s.put("requests", requests).put("rss_mb", ServeThroughput.rssMb())
         .put("heap_used_mb", ServeThroughput.round((rt.totalMemory() - rt.freeMemory()) / 1048576.0))
         .put("heap_committed_mb", ServeThroughput.round(rt.totalMemory() / 1048576.0))
-        .put("engine_load", b.engine().load()).put("round_rps", rps);
+        .put("engine_load", b.engine().load()).put("round_rps", rps)
+        .put("prefix_cache_blocks", b.engine().prefixStats().blocks())
+        .put("prefix_cache_mb", ServeThroughput.round(b.engine().prefixStats().bytes() / 1048576.0))
+        .put("prefix_cache_evicted", b.engine().prefixStats().evicted());
     System.err.println(s);
     return s;
   }

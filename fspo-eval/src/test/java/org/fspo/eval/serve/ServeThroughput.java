@@ -176,10 +176,26 @@ public final class ServeThroughput {
     return l;
   }
 
+  /**
+   * "What about rain?", or with -Dfspo.bench.distinct_questions=true a question of its own per request: 30 topic
+   * words, the seed's six base-6 digits five times over (46,656 questions, all words in the vocabulary), long enough
+   * that each prompt ends in about two full 16-token blocks the prefix cache has not seen, so it fills and evicts
+   * (serve_memory's soak).
+   */
+  static String question(int seed) {
+    if (!Boolean.getBoolean("fspo.bench.distinct_questions")) return "What about rain?";
+    StringBuilder q = new StringBuilder("What about");
+    int n = TinyServe.TOPICS.length;
+    for (int i = 0; i < 30; i++) {
+      q.append(' ').append(TinyServe.TOPICS[(int) (seed / Math.pow(n, i % 6)) % n]);
+    }
+    return q.append('?').toString();
+  }
+
   /** One streamed request; status -1 for a transport failure. */
   static Sample one(HttpClient http, String url, String model, String shots, int maxTokens, int seed) {
-    String body = "{\"model\": \"" + model + "\", \"messages\": [{\"role\": \"user\", \"content\": \"What about "
-        + "rain?\"}], \"max_tokens\": " + maxTokens + ", \"temperature\": 1.0, \"seed\": " + seed
+    String body = "{\"model\": \"" + model + "\", \"messages\": [{\"role\": \"user\", \"content\": \""
+        + question(seed) + "\"}], \"max_tokens\": " + maxTokens + ", \"temperature\": 1.0, \"seed\": " + seed
         + ", \"stream\": true, \"stream_options\": {\"include_usage\": true}, \"fspo_shots\": " + shots + "}";
     long t0 = System.nanoTime();
     try {
