@@ -105,4 +105,19 @@ public record RunLayout(Path root) {
   public Path refCache() {
     return root.resolve("ref-cache");
   }
+
+  /** Without resume, a run folder must be new or empty (a shared ref-cache/ may be there already). */
+  public static void refuseExisting(Path root, boolean resume) {
+    if (resume || !Files.isDirectory(root)) return;
+    try (var s = Files.list(root)) {
+      if (s.anyMatch(p -> !p.getFileName().toString().equals("ref-cache")
+          && !p.getFileName().toString().equals(OutputFolder.MARKER))) {
+        throw new FspoUserException(root + " already holds files; pass --resume to continue that run or choose "
+            + "a new --out folder", FspoUserException.CANT_CREATE);
+      }
+    } catch (IOException e) {
+      throw new FspoUserException(root + ": cannot read the run folder (" + e.getMessage() + ")",
+          FspoUserException.CANT_CREATE);
+    }
+  }
 }

@@ -94,7 +94,7 @@ public final class TrainJob {
   public static void checkFolder(TrainConfig config, Path out, boolean resume) {
     RunLayout run = new RunLayout(out);
     run.check(resume); // nothing is written until every check has passed
-    Trainer.refuseExistingRun(out, resume);
+    RunLayout.refuseExisting(out, resume);
     if (resume) ResumeCheck.requireSameConfig(run, config); // before anything is built (Trainer rechecks)
   }
 

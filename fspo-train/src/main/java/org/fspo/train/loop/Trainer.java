@@ -203,7 +203,7 @@ public final class Trainer {
 
   private void prepareFolder() {
     Path root = run.root();
-    refuseExistingRun(root, options.resume());
+    RunLayout.refuseExisting(root, options.resume());
     try {
       Files.createDirectories(root);
       // on resume config.yaml stays the run's record (ResumeCheck allowed only keys that do not change the run)
@@ -212,21 +212,6 @@ public final class Trainer {
       if (chat instanceof ChatTemplate template) template.keepIn(run.root()); // eval renders with the same template
     } catch (IOException e) {
       throw new FspoUserException(root + ": cannot write the run folder (" + e.getMessage() + ")",
-          FspoUserException.CANT_CREATE);
-    }
-  }
-
-  /** Without resume, a run folder must be new or empty (a shared ref-cache/ may be there already). */
-  public static void refuseExistingRun(Path root, boolean resume) {
-    if (resume || !Files.isDirectory(root)) return;
-    try (var s = Files.list(root)) {
-      if (s.anyMatch(p -> !p.getFileName().toString().equals("ref-cache")
-          && !p.getFileName().toString().equals(org.fspo.core.io.OutputFolder.MARKER))) {
-        throw new FspoUserException(root + " already holds files; pass --resume to continue that run or choose "
-            + "a new --out folder", FspoUserException.CANT_CREATE);
-      }
-    } catch (IOException e) {
-      throw new FspoUserException(root + ": cannot read the run folder (" + e.getMessage() + ")",
           FspoUserException.CANT_CREATE);
     }
   }

@@ -21,7 +21,7 @@ class RunLayoutTest {
     Files.createDirectories(run.refCache()); // a shared reference cache may be there already
     run.claim(false);
     assertTrue(Files.isRegularFile(run.marker()));
-    Trainer.refuseExistingRun(run.root(), false); // the marker alone is not a run: no refusal
+    RunLayout.refuseExisting(run.root(), false); // the marker alone is not a run: no refusal
     run.claim(false); // nor is it one the second time (a claim that crashed before training wrote anything)
   }
 
