@@ -134,7 +134,7 @@ public final class TrainScale {
   /** What RefLogpCache computes on a miss: the reference's summed response log-probs {chosen, rejected}. */
   private double[] referenceLogps() {
     if (reference != null) return reference.forward(batch).seqLogps();
-    return LoraAdapters.withoutAdapter(policy, () -> policy.forward(batch)).seqLogps();
+    return LoraAdapters.withoutAdapter(policy, () -> policy.score(batch)).seqLogps(); // as LoraStages.adapterOff
   }
 
   /** Trainer.java's update: clip the global norm, then the optimizer; the gradients are freed afterwards. */
@@ -171,15 +171,15 @@ public final class TrainScale {
     LinkedHashMap<String, INDArray> p = new LinkedHashMap<>();
     LlamaModel.shapes(c).forEach((name, shape) -> p.put(name, name.endsWith(".bias") ? Nd4j.zeros(DataType.FLOAT, shape)
         : shape.length == 1 ? Nd4j.ones(DataType.FLOAT, shape) : Nd4j.randn(DataType.FLOAT, shape).muli(0.02)));
-    LlamaModel copy = new LlamaModel(c, p, Map.of());
-    copy.setActivationCheckpointing(true); // as the trainer's reference: forward only, block inputs kept
-    return copy;
+    return new LlamaModel(c, p, Map.of()); // the policy: train.activation_checkpointing false, the default
   }
 
   private static LlamaModel copyOf(LlamaConfig c, TransformerLm model) {
     LinkedHashMap<String, INDArray> p = new LinkedHashMap<>();
     model.weights().forEach((name, w) -> p.put(name, w.dup()));
-    return new LlamaModel(c, p, Map.of());
+    LlamaModel copy = new LlamaModel(c, p, Map.of());
+    copy.setActivationCheckpointing(true); // as the trainer's reference (Trainer): forward only, block inputs kept
+    return copy;
   }
 
   /** One pair: a shared prompt of SEQ - RESPONSE random tokens, then two different RESPONSE-token responses. */
