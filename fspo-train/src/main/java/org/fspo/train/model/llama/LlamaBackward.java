@@ -29,15 +29,15 @@ final class LlamaBackward {
     this.rope = rope;
   }
 
+  /** dOut is overwritten: it becomes dLoss/dx, the returned array (residual gradients added in place). */
   INDArray block(int l, INDArray dOut, Pass p, LayerCache c, Map<String, INDArray> grads) {
     String h = "model.layers." + l + ".";
     INDArray[] dg = new INDArray[1];
-    INDArray dm = mlp(l, dOut, c, grads); // [N, C]
-    INDArray dMid = Ops.rmsNormBackward(dm, model.weight(h + "post_attention_layernorm.weight"), c.norm2, dg);
-    dMid.addi(dOut); // residual
+    INDArray dm = mlp(l, dOut, c, grads); // [N, C]; the last use of dOut, which the residual's gradient now takes
+    INDArray dMid = Ops.rmsNormBackward(dm, model.weight(h + "post_attention_layernorm.weight"), c.norm2, dg, dOut);
     model.grad(grads, h + "post_attention_layernorm.weight", dg[0]);
     INDArray da = attention(l, dMid, p, c, grads); // [N, C]
-    INDArray dIn = dMid.addi(Ops.rmsNormBackward(da, model.weight(h + "input_layernorm.weight"), c.norm1, dg));
+    INDArray dIn = Ops.rmsNormBackward(da, model.weight(h + "input_layernorm.weight"), c.norm1, dg, dMid);
     model.grad(grads, h + "input_layernorm.weight", dg[0]);
     Ops.close(dm, da, c.a, c.m, c.norm1.xhat(), c.norm2.xhat());
     return dIn;

@@ -138,8 +138,15 @@ public final class LlamaModel extends TransformerLm {
    * adapter's part when one is attached (TransformerLm.adapt).
    */
   private INDArray proj(int l, String module, INDArray x) {
+    return proj(l, module, x, null);
+  }
+
+  /** As above, added into into [N, out] (the residual stream) by the same gemm (beta 1) when it is not null. */
+  private INDArray proj(int l, String module, INDArray x, INDArray into) {
     String name = "model.layers." + l + "." + module;
-    return adapt(name, x, Ops.linear(x, param(name + ".weight"), params.get(name + ".bias")));
+    INDArray w = param(name + ".weight"), b = params.get(name + ".bias");
+    if (into == null) return adapt(name, x, Ops.linear(x, w, b));
+    return adapt(name, x, Ops.addBias(Nd4j.gemm(x, w, into, false, true, 1.0, 1.0), b));
   }
 
   /** Activations one block keeps for its backward pass ({@link LlamaBackward}). */
@@ -203,13 +210,13 @@ public final class LlamaModel extends TransformerLm {
   private INDArray block(int l, INDArray x, Pass p, LayerCache c) {
     NormCache[] n = new NormCache[1];
     INDArray a = Ops.rmsNorm(x, w(l, "input_layernorm.weight"), config.rmsNormEps(), n);
-    INDArray out = x.add(attention(l, a, p, c)); // residual
+    INDArray out = attention(l, a, p, c, Ops.copy(x)); // x + attention: o_proj adds into a copy of x
     if (c != null) {
       c.norm1 = n[0];
       c.a = a;
     }
     INDArray m = Ops.rmsNorm(out, w(l, "post_attention_layernorm.weight"), config.rmsNormEps(), n);
-    out.addi(mlp(l, m, c));
+    mlp(l, m, c, out); // + mlp: down_proj adds into out
     if (c != null) {
       c.norm2 = n[0];
       c.m = m;
@@ -217,8 +224,8 @@ public final class LlamaModel extends TransformerLm {
     return out;
   }
 
-  /** HF LlamaAttention: q, k, v projections, RoPE on q and k, GQA attention, o_proj. */
-  private INDArray attention(int l, INDArray a, Pass p, LayerCache c) {
+  /** HF LlamaAttention: q, k, v projections, RoPE on q and k, GQA attention, o_proj, added into out; returns out. */
+  private INDArray attention(int l, INDArray a, Pass p, LayerCache c, INDArray out) {
     long R = p.rows(), T = p.len(), N = R * T, nh = config.numAttentionHeads(), nkv = config.numKeyValueHeads();
     long hs = config.headDim();
     INDArray q = rope.apply(proj(l, "self_attn.q_proj", a).reshape('c', N, nh, hs), p.positions()); // [N, nh, hs]
@@ -241,15 +248,15 @@ public final class LlamaModel extends TransformerLm {
       c.att = ac[0];
       c.y = y2;
     }
-    return proj(l, "self_attn.o_proj", y2); // [N, C]
+    return proj(l, "self_attn.o_proj", y2, out); // [N, C]
   }
 
-  /** HF LlamaMLP: down_proj(silu(gate_proj(m)) * up_proj(m)). */
-  private INDArray mlp(int l, INDArray m, LayerCache c) {
+  /** HF LlamaMLP: down_proj(silu(gate_proj(m)) * up_proj(m)), added into out; returns out. */
+  private INDArray mlp(int l, INDArray m, LayerCache c, INDArray out) {
     INDArray gate = proj(l, "mlp.gate_proj", m); // [N, I]
     INDArray up = proj(l, "mlp.up_proj", m); // [N, I]
     INDArray hidden = SwiGlu.forward(gate, up); // silu(gate) * up [N, I]
-    INDArray out = proj(l, "mlp.down_proj", hidden); // [N, C]
+    proj(l, "mlp.down_proj", hidden, out); // [N, C]
     if (c != null) {
       c.gate = gate;
       c.up = up;
