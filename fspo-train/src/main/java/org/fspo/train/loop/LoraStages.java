@@ -147,8 +147,7 @@ final class LoraStages {
 
       @Override
       public Forward forward(TokenBatch batch) {
-        Forward f = LoraAdapters.withoutAdapter(policy, () -> policy.forward(batch));
-        return new Forward(f.seqLogps(), f.responseTokens(), null); // log-probs only: never back-propagated
+        return LoraAdapters.withoutAdapter(policy, () -> policy.score(batch)); // log-probs only: keeps no activations
       }
 
       @Override

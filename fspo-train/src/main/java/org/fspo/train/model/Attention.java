@@ -49,7 +49,7 @@ public final class Attention {
     long R = q.size(0), nh = q.size(1), Lq = q.size(2), hs = q.size(3), nkv = k.size(1), Lk = k.size(2);
     long g = nh / nkv;
     int blocks = (int) ((Lq + blockSize - 1) / blockSize);
-    INDArray qs = q.mul(1.0 / Math.sqrt(hs)); // [R, nh, Lq, hs]
+    INDArray qs = scaled(q, (float) (1.0 / Math.sqrt(hs))); // [R, nh, Lq, hs]
     INDArray out = Nd4j.createUninitialized(q.dataType(), R, nh, Lq, hs);
     INDArray[] probs = new INDArray[blocks];
     for (int b = 0; b < blocks; b++) {
@@ -61,7 +61,7 @@ public final class Attention {
       Ops.maskedSoftmaxInPlace(scores.reshape('c', R, nh, Lb, Kb), maskBlock); // mask shared by heads
       probs[b] = scores;
       INDArray ob = Ops.mm(probs[b], vb, false, false); // [R, nkv, g*Lb, hs]
-      copyInto(out, s, ob.reshape('c', R, nh, Lb, hs), false);
+      copyInto(out, s, ob.reshape('c', R, nh, Lb, hs), false, 1);
       Ops.close(ob, qb, kb, vb, maskBlock);
       if (cache == null) Ops.close(probs[b]);
     }
@@ -87,12 +87,12 @@ public final class Attention {
       INDArray qb = slice(c.q(), s, e).reshape('c', R, nkv, g * Lb, hs);
       INDArray kb = slice(c.k(), 0, Kb), vb = slice(c.v(), 0, Kb); // [R, nkv, Kb, hs]
       INDArray dvb = Ops.mm(p, d, true, false); // [R, nkv, Kb, hs]
-      copyInto(dv, 0, dvb, true);
+      copyInto(dv, 0, dvb, true, 1);
       INDArray dScores = Ops.softmaxBackwardInPlace(p, Ops.mm(d, vb, false, true)); // [R, nkv, g*Lb, Kb]
-      INDArray dqb = Ops.mm(dScores, kb, false, false).muli(scale); // [R, nkv, g*Lb, hs]
-      copyInto(dq, s, dqb.reshape('c', R, nh, Lb, hs), false);
+      INDArray dqb = Ops.mm(dScores, kb, false, false); // [R, nkv, g*Lb, hs], times scale as it is copied
+      copyInto(dq, s, dqb.reshape('c', R, nh, Lb, hs), false, (float) scale);
       INDArray dkb = Ops.mm(dScores, qb, true, false); // [R, nkv, Kb, hs]; q was pre-scaled
-      copyInto(dk, 0, dkb, true);
+      copyInto(dk, 0, dkb, true, 1);
       Ops.close(dScores, dqb, d, qb, kb, vb, dvb, dkb);
     }
     c.close();
@@ -111,21 +111,34 @@ public final class Attention {
     return out;
   }
 
-  /** x[:, :, s:s+Lb, :] = part (or += part when add), part [R, H, Lb, hs], x [R, H, L, hs] dense. */
-  private static void copyInto(INDArray x, long s, INDArray part, boolean add) {
+  /** x[:, :, s:s+Lb, :] = k * part (or += part when add), part [R, H, Lb, hs], x [R, H, L, hs] dense. */
+  private static void copyInto(INDArray x, long s, INDArray part, boolean add, float k) {
     long R = x.size(0), H = x.size(1), L = x.size(2), hs = x.size(3);
     FloatBuffer dst = Parallel.floats(x), src = Parallel.floats(Ops.dense(part));
     int chunk = (int) (part.size(2) * hs);
     Parallel.rows((int) (R * H), chunk, (from, to) -> {
       for (int rh = from; rh < to; rh++) {
         int o = (int) ((rh * L + s) * hs), i = rh * chunk;
-        if (!add) {
+        if (!add && k == 1) {
           dst.put(o, src, i, chunk);
+        } else if (!add) {
+          for (int j = 0; j < chunk; j++) dst.put(o + j, k * src.get(i + j));
         } else {
           for (int j = 0; j < chunk; j++) dst.put(o + j, dst.get(o + j) + src.get(i + j));
         }
       }
     });
+  }
+
+  /** k * x as a new array, in one Java pass (an ND4J scalar op is a native call and a thread-pool barrier). */
+  private static INDArray scaled(INDArray x, float k) {
+    INDArray out = Nd4j.createUninitialized(x.dataType(), x.shape());
+    FloatBuffer src = Parallel.floats(Ops.dense(x)), dst = Parallel.floats(out);
+    int n = (int) x.length(), cols = (int) x.size(x.rank() - 1);
+    Parallel.rows(n / cols, cols, (from, to) -> {
+      for (int i = from * cols; i < to * cols; i++) dst.put(i, k * src.get(i));
+    });
+    return out;
   }
 
   /** Dense mask[:, :, s:e, 0:Kb] of mask [R, 1, Lq, Lk]. */

@@ -59,6 +59,17 @@ public final class Ops {
     return Nd4j.create(sum, new long[] {C}, 'c').castTo(dy.dataType());
   }
 
+  /** Column sums [C] of a * b, a and b [N, C], without the product array (a norm's gain gradient). */
+  static INDArray colSumProduct(INDArray a, INDArray b) {
+    int N = (int) a.size(0), C = (int) a.size(1);
+    FloatBuffer as = Parallel.floats(dense(a)), bs = Parallel.floats(dense(b));
+    double[] sum = new double[C];
+    for (int n = 0; n < N; n++) {
+      for (int c = 0; c < C; c++) sum[c] += as.get(n * C + c) * bs.get(n * C + c);
+    }
+    return Nd4j.create(sum, new long[] {C}, 'c').castTo(a.dataType());
+  }
+
   // ---- LayerNorm (GPT-2): y = (x - mean) * rstd * g + b, rstd = 1/sqrt(var + eps), biased variance ----
 
   /** Saved for the backward pass: the normalised input [N, C] and 1/std per row [N]. */
@@ -70,9 +81,9 @@ public final class Ops {
 
   /** dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)), dxhat = dy * g; dg, db column sums. */
   public static INDArray layerNormBackward(INDArray dy, INDArray g, NormCache c, INDArray[] dgDb) {
-    dgDb[0] = colSum(dy.mul(c.xhat()));
+    dgDb[0] = colSumProduct(dy, c.xhat());
     dgDb[1] = colSum(dy);
-    return normBackward(dy, g, c, true);
+    return normBackward(dy, g, c, true, null);
   }
 
   // ---- RMSNorm (Llama): y = g * x * rstd, rstd = 1/sqrt(mean(x^2) + eps) ----
@@ -83,8 +94,13 @@ public final class Ops {
 
   /** dx = rstd * (dxhat - xhat * mean(dxhat * xhat)), dxhat = dy * g; dg = sum(dy * xhat). */
   public static INDArray rmsNormBackward(INDArray dy, INDArray g, NormCache c, INDArray[] dg) {
-    dg[0] = colSum(dy.mul(c.xhat()));
-    return normBackward(dy, g, c, false);
+    return rmsNormBackward(dy, g, c, dg, null);
+  }
+
+  /** As above, with dx added into into [N, C] (a residual's gradient; returned) when it is not null. */
+  public static INDArray rmsNormBackward(INDArray dy, INDArray g, NormCache c, INDArray[] dg, INDArray into) {
+    dg[0] = colSumProduct(dy, c.xhat());
+    return normBackward(dy, g, c, false, into);
   }
 
   /** One fused pass per row: LayerNorm when centered, else RMSNorm (then b is null). */
@@ -116,9 +132,10 @@ public final class Ops {
     return y;
   }
 
-  private static INDArray normBackward(INDArray dy, INDArray g, NormCache cache, boolean centered) {
+  private static INDArray normBackward(INDArray dy, INDArray g, NormCache cache, boolean centered, INDArray into) {
     int N = (int) dy.size(0), C = (int) dy.size(1);
-    INDArray dx = Nd4j.createUninitialized(dy.dataType(), N, C);
+    INDArray dx = into != null ? into : Nd4j.createUninitialized(dy.dataType(), N, C);
+    boolean add = into != null;
     FloatBuffer ds = Parallel.floats(dense(dy)), hs = Parallel.floats(cache.xhat()), rs = Parallel.floats(cache.rstd());
     FloatBuffer gs = Parallel.floats(dense(g)), out = Parallel.floats(dx);
     Parallel.rows(N, C, (from, to) -> {
@@ -134,11 +151,19 @@ public final class Ops {
         m2 /= C;
         double r = rs.get(n);
         for (int c = 0; c < C; c++) {
-          out.put(o + c, (float) (r * (ds.get(o + c) * gs.get(c) - m1 - hs.get(o + c) * m2)));
+          float d = (float) (r * (ds.get(o + c) * gs.get(c) - m1 - hs.get(o + c) * m2));
+          out.put(o + c, add ? out.get(o + c) + d : d);
         }
       }
     });
     return dx;
+  }
+
+  /** A dense copy of x in the current workspace: one bulk memory copy. */
+  public static INDArray copy(INDArray x) {
+    INDArray out = Nd4j.createUninitialized(x.dataType(), x.shape());
+    Parallel.floats(out).put(0, Parallel.floats(dense(x)), 0, (int) x.length());
+    return out;
   }
 
   /** The float32 memory of x (densified first if needed), for fused kernels outside this package. */

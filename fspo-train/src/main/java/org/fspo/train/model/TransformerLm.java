@@ -173,6 +173,21 @@ public abstract class TransformerLm implements CausalLm {
     return new Forward(seq, layout.responseTokens(), new StepCache(layout, pass, caches, head[0], ++forwardCount));
   }
 
+  /**
+   * Log-probs only (a frozen reference): {@link #forward} as activation checkpointing runs it, each block in the
+   * reused layer scratch memory, only block inputs kept; the same log-probs bit for bit, in one layer's memory.
+   */
+  public Forward score(TokenBatch batch) {
+    boolean was = checkpointing;
+    checkpointing = true;
+    try {
+      Forward f = forward(batch);
+      return new Forward(f.seqLogps(), f.responseTokens(), null);
+    } finally {
+      checkpointing = was;
+    }
+  }
+
   /** {@inheritDoc} The gradients are ordinary arrays (not in a workspace), owned by the caller. */
   @Override
   public Map<String, INDArray> backward(Forward forward, double[] dLossDSeqLogp) {

@@ -61,14 +61,17 @@ public final class AdamW extends BufferedOptimizer {
     float decay = (float) (1 - lr * weightDecay), b1 = (float) beta1, b2 = (float) beta2;
     float c1 = (float) (1 - beta1), c2 = (float) (1 - beta2), step = (float) (lr / bc1), e = (float) eps;
     float bc2 = (float) bc2Sqrt;
-    for (int i = 0; i < n; i++) {
-      float gi = g.get(i);
-      float mi = b1 * m.get(i) + c1 * gi;
-      float vi = b2 * v.get(i) + c2 * (gi * gi);
-      m.put(i, mi);
-      v.put(i, vi);
-      float pi = weightDecay != 0 ? p.get(i) * decay : p.get(i);
-      p.put(i, pi - step * (mi / ((float) Math.sqrt(vi) / bc2 + e)));
-    }
+    boolean wd = weightDecay != 0;
+    FloatLoops.ranges(n, (from, to) -> { // element-wise: the same result on any number of cores
+      for (int i = from; i < to; i++) {
+        float gi = g.get(i);
+        float mi = b1 * m.get(i) + c1 * gi;
+        float vi = b2 * v.get(i) + c2 * (gi * gi);
+        m.put(i, mi);
+        v.put(i, vi);
+        float pi = wd ? p.get(i) * decay : p.get(i);
+        p.put(i, pi - step * (mi / ((float) Math.sqrt(vi) / bc2 + e)));
+      }
+    });
   }
 }

@@ -1,6 +1,7 @@
 package org.fspo.train.optim;
 
 import java.nio.FloatBuffer;
+import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -37,6 +38,28 @@ final class FloatLoops {
   /** Multiplies a plain array's elements by {@code coef} in place. */
   static void scale(INDArray a, float coef) {
     FloatBuffer b = a.data().asNioFloat();
-    for (int i = 0, n = (int) a.length(); i < n; i++) b.put(i, b.get(i) * coef);
+    ranges((int) a.length(), (from, to) -> {
+      for (int i = from; i < to; i++) b.put(i, b.get(i) * coef);
+    });
+  }
+
+  /** Element range [from, to). */
+  interface Range {
+    void run(int from, int to);
+  }
+
+  private static final int CORES = Runtime.getRuntime().availableProcessors();
+
+  /**
+   * body over [0, n) in contiguous ranges, one per core when n is large (a full fine-tuning's embedding is 28M
+   * elements), else on this thread. For element-wise updates only: every element gets the same arithmetic either way.
+   */
+  static void ranges(int n, Range body) {
+    int k = (int) Math.min(CORES, n / (1 << 16));
+    if (k <= 1) {
+      body.run(0, n);
+      return;
+    }
+    IntStream.range(0, k).parallel().forEach(c -> body.run((int) ((long) n * c / k), (int) ((long) n * (c + 1) / k)));
   }
 }

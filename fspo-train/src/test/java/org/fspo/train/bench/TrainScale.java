@@ -51,6 +51,7 @@ public final class TrainScale {
   private final AdamW opt = AdamW.withWeightDecay(0.0);
   private final TokenBatch batch;
   double loss;
+  final double[] cpu = new double[5]; // process CPU seconds at the phase boundaries of the last step (trace only)
 
   private TrainScale(TransformerLm policy, CausalLm reference, TokenBatch batch) {
     this.policy = policy;
@@ -86,6 +87,9 @@ public final class TrainScale {
       if (System.getenv("FSPO_BENCH_TRACE") != null) {
         System.err.printf("step %d: %.2f s (ref %.2f fwd %.2f bwd %.2f opt %.2f), loss %.4f, rss %.0f MB%n", s,
             t[4], t[0], t[1], t[2], t[3], bench.loss, TrainThroughput.rssMb("VmRSS:"));
+        double[] c = bench.cpu;
+        System.err.printf("  process cpu s: ref %.2f fwd %.2f bwd %.2f opt %.2f%n", c[1] - c[0], c[2] - c[1],
+            c[3] - c[2], c[4] - c[3]);
       }
     }
     double peakRss = TrainThroughput.rssMb("VmHWM:"); // before the profiled step
@@ -114,10 +118,13 @@ public final class TrainScale {
   /** One trainer step; returns seconds {ref, forward, backward, optimizer, total}. */
   double[] step() {
     long t0 = System.nanoTime();
+    cpu[0] = cpuNow();
     double[] ref = referenceLogps();
     long t1 = System.nanoTime();
+    cpu[1] = cpuNow();
     CausalLm.Forward f = policy.forward(batch);
     long t2 = System.nanoTime();
+    cpu[2] = cpuNow();
     double[] s = f.seqLogps();
     int[] n = f.responseTokens();
     PreferenceLoss.Result r = PreferenceLoss.compute(PreferenceLoss.Type.IPO, PreferenceLoss.LogpReduction.SUM, BETA,
@@ -126,15 +133,26 @@ public final class TrainScale {
     loss = r.meanLoss();
     Map<String, INDArray> grads = policy.backward(f, new double[] {r.dPolicyChosen()[0], r.dPolicyRejected()[0]});
     long t3 = System.nanoTime();
+    cpu[3] = cpuNow();
     stepOptimizer(grads);
     long t4 = System.nanoTime();
+    cpu[4] = cpuNow();
     return new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9, (t4 - t0) / 1e9};
+  }
+
+  /** Process CPU seconds (all threads: OpenBLAS's, the fused loops' pool), for the trace; less load-sensitive than wall. */
+  private static double cpuNow() {
+    try {
+      return TrainThroughput.cpuSeconds();
+    } catch (Exception e) {
+      return Double.NaN;
+    }
   }
 
   /** What RefLogpCache computes on a miss: the reference's summed response log-probs {chosen, rejected}. */
   private double[] referenceLogps() {
     if (reference != null) return reference.forward(batch).seqLogps();
-    return LoraAdapters.withoutAdapter(policy, () -> policy.forward(batch)).seqLogps();
+    return LoraAdapters.withoutAdapter(policy, () -> policy.score(batch)).seqLogps(); // as LoraStages.adapterOff
   }
 
   /** Trainer.java's update: clip the global norm, then the optimizer; the gradients are freed afterwards. */
@@ -171,15 +189,15 @@ public final class TrainScale {
     LinkedHashMap<String, INDArray> p = new LinkedHashMap<>();
     LlamaModel.shapes(c).forEach((name, shape) -> p.put(name, name.endsWith(".bias") ? Nd4j.zeros(DataType.FLOAT, shape)
         : shape.length == 1 ? Nd4j.ones(DataType.FLOAT, shape) : Nd4j.randn(DataType.FLOAT, shape).muli(0.02)));
-    LlamaModel copy = new LlamaModel(c, p, Map.of());
-    copy.setActivationCheckpointing(true); // as the trainer's reference: forward only, block inputs kept
-    return copy;
+    return new LlamaModel(c, p, Map.of()); // the policy: train.activation_checkpointing false, the default
   }
 
   private static LlamaModel copyOf(LlamaConfig c, TransformerLm model) {
     LinkedHashMap<String, INDArray> p = new LinkedHashMap<>();
     model.weights().forEach((name, w) -> p.put(name, w.dup()));
-    return new LlamaModel(c, p, Map.of());
+    LlamaModel copy = new LlamaModel(c, p, Map.of());
+    copy.setActivationCheckpointing(true); // as the trainer's reference (Trainer): forward only, block inputs kept
+    return copy;
   }
 
   /** One pair: a shared prompt of SEQ - RESPONSE random tokens, then two different RESPONSE-token responses. */

@@ -2,6 +2,7 @@ package org.fspo.train.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -61,6 +62,9 @@ class MemoryPathsTest {
     Fixture f = fixture(which);
     TransformerLm m = load(which);
     Run plain = run(m, f, false, 0);
+    CausalLm.Forward logpsOnly = m.score(f.batch()); // a reference's log-probs: block inputs only, no backward state
+    assertArrayEquals(plain.logps(), logpsOnly.seqLogps(), 0.0, which + " score() logps");
+    assertNull(logpsOnly.cache(), which + " score() keeps no backward state");
     int scored = 0;
     for (int[] row : f.batch().responseMask()) for (int t = 1; t < row.length; t++) scored += row[t];
     assertTrue(scored > 3 * 2, which + ": the fixture must score more rows than two chunks of 3");

@@ -39,6 +39,13 @@ class OpsTest {
     INDArray dx = Ops.rmsNormBackward(arr(dy, N, C), arr(g, C), cache[0], dg);
     close(dx, numGrad(v -> dot(dy, rmsNorm(v, g)), x), 1e-4);
     close(dg[0], numGrad(v -> dot(dy, rmsNorm(x, v)), g), 1e-4);
+    // added into a residual's gradient r: r + dx, in r itself
+    double[] r = rand(N * C), want = numGrad(v -> dot(dy, rmsNorm(v, g)), x);
+    for (int i = 0; i < want.length; i++) want[i] += r[i];
+    INDArray into = arr(r, N, C);
+    INDArray sum = Ops.rmsNormBackward(arr(dy, N, C), arr(g, C), cache[0], dg, into);
+    assertTrue(sum == into, "the sum is written into the given array");
+    close(sum, want, 1e-4);
   }
 
   @Test

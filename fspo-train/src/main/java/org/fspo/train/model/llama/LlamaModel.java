@@ -13,6 +13,7 @@ import org.fspo.train.model.Heads;
 import org.fspo.train.model.Ops;
 import org.fspo.train.model.Ops.NormCache;
 import org.fspo.train.model.Pass;
+import org.fspo.train.model.SwiGlu;
 import org.fspo.train.model.TransformerLm;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -31,11 +32,13 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class LlamaModel extends TransformerLm {
   private final LlamaConfig config;
   private final Rope rope;
+  private final LlamaBackward backward;
 
   public LlamaModel(LlamaConfig config, LinkedHashMap<String, INDArray> params, Map<String, DType> dtypes) {
     super(params, dtypes);
     this.config = config;
     this.rope = new Rope(config.rope(), config.headDim());
+    this.backward = new LlamaBackward(this, rope);
     shapes(config).forEach((name, shape) -> {
       INDArray p = params.get(name);
       if (p == null || !Arrays.equals(p.shape(), shape)) {
@@ -135,31 +138,43 @@ public final class LlamaModel extends TransformerLm {
    * adapter's part when one is attached (TransformerLm.adapt).
    */
   private INDArray proj(int l, String module, INDArray x) {
-    String name = "model.layers." + l + "." + module;
-    return adapt(name, x, Ops.linear(x, param(name + ".weight"), params.get(name + ".bias")));
+    return proj(l, module, x, null);
   }
 
-  /**
-   * Backward of {@link #proj} given its output gradient dy [N, out] and input x [N, in]: accumulates dW = dy^T x
-   * [out, in] and db = column sums of dy [out] (unless frozen); returns dx = dy W [N, in] plus the adapter's part
-   * (whose gradients go to grads).
-   */
-  private INDArray projBackward(int l, String module, INDArray dy, INDArray x, Map<String, INDArray> grads) {
+  /** As above, added into into [N, out] (the residual stream) by the same gemm (beta 1) when it is not null. */
+  private INDArray proj(int l, String module, INDArray x, INDArray into) {
     String name = "model.layers." + l + "." + module;
-    if (trains(name + ".weight")) accumulate(grads, name + ".weight", Ops.mm(dy, x, true, false));
-    if (trains(name + ".bias") && params.containsKey(name + ".bias")) {
-      accumulate(grads, name + ".bias", Ops.colSum(dy));
-    }
-    INDArray dx = Ops.mm(dy, param(name + ".weight"), false, false);
-    adaptBackward(name, x, dy, dx, grads);
-    return dx;
+    INDArray w = param(name + ".weight"), b = params.get(name + ".bias");
+    if (into == null) return adapt(name, x, Ops.linear(x, w, b));
+    return adapt(name, x, Ops.addBias(Nd4j.gemm(x, w, into, false, true, 1.0, 1.0), b));
   }
 
-  /** Activations one block keeps for its backward pass. */
-  private static final class LayerCache {
+  /** Activations one block keeps for its backward pass ({@link LlamaBackward}). */
+  static final class LayerCache {
     NormCache norm1, norm2;
-    INDArray a, y, m, gate, up, act, hidden; // norm outputs, attention out, MLP pieces
+    INDArray a, y, m, gate, up, hidden; // norm outputs, attention out, MLP pieces
     Attention.Cache att;
+  }
+
+  // TransformerLm's hooks for LlamaBackward (they are protected there)
+  INDArray weight(String name) {
+    return param(name);
+  }
+
+  INDArray bias(String name) {
+    return params.get(name);
+  }
+
+  boolean trainsTensor(String name) {
+    return trains(name);
+  }
+
+  void grad(Map<String, INDArray> grads, String name, INDArray g) {
+    accumulate(grads, name, g);
+  }
+
+  void adapterBackward(String module, INDArray x, INDArray dy, INDArray dx, Map<String, INDArray> grads) {
+    adaptBackward(module, x, dy, dx, grads);
   }
 
   // ---------------------------------------------------------------- forward
@@ -195,13 +210,13 @@ public final class LlamaModel extends TransformerLm {
   private INDArray block(int l, INDArray x, Pass p, LayerCache c) {
     NormCache[] n = new NormCache[1];
     INDArray a = Ops.rmsNorm(x, w(l, "input_layernorm.weight"), config.rmsNormEps(), n);
-    INDArray out = x.add(attention(l, a, p, c)); // residual
+    INDArray out = attention(l, a, p, c, Ops.copy(x)); // x + attention: o_proj adds into a copy of x
     if (c != null) {
       c.norm1 = n[0];
       c.a = a;
     }
     INDArray m = Ops.rmsNorm(out, w(l, "post_attention_layernorm.weight"), config.rmsNormEps(), n);
-    out.addi(mlp(l, m, c));
+    mlp(l, m, c, out); // + mlp: down_proj adds into out
     if (c != null) {
       c.norm2 = n[0];
       c.m = m;
@@ -209,8 +224,8 @@ public final class LlamaModel extends TransformerLm {
     return out;
   }
 
-  /** HF LlamaAttention: q, k, v projections, RoPE on q and k, GQA attention, o_proj. */
-  private INDArray attention(int l, INDArray a, Pass p, LayerCache c) {
+  /** HF LlamaAttention: q, k, v projections, RoPE on q and k, GQA attention, o_proj, added into out; returns out. */
+  private INDArray attention(int l, INDArray a, Pass p, LayerCache c, INDArray out) {
     long R = p.rows(), T = p.len(), N = R * T, nh = config.numAttentionHeads(), nkv = config.numKeyValueHeads();
     long hs = config.headDim();
     INDArray q = rope.apply(proj(l, "self_attn.q_proj", a).reshape('c', N, nh, hs), p.positions()); // [N, nh, hs]
@@ -233,23 +248,21 @@ public final class LlamaModel extends TransformerLm {
       c.att = ac[0];
       c.y = y2;
     }
-    return proj(l, "self_attn.o_proj", y2); // [N, C]
+    return proj(l, "self_attn.o_proj", y2, out); // [N, C]
   }
 
-  /** HF LlamaMLP: down_proj(silu(gate_proj(m)) * up_proj(m)). */
-  private INDArray mlp(int l, INDArray m, LayerCache c) {
+  /** HF LlamaMLP: down_proj(silu(gate_proj(m)) * up_proj(m)), added into out; returns out. */
+  private INDArray mlp(int l, INDArray m, LayerCache c, INDArray out) {
     INDArray gate = proj(l, "mlp.gate_proj", m); // [N, I]
     INDArray up = proj(l, "mlp.up_proj", m); // [N, I]
-    INDArray act = Ops.silu(gate); // [N, I]
-    INDArray hidden = act.mul(up); // [N, I]
-    INDArray out = proj(l, "mlp.down_proj", hidden); // [N, C]
+    INDArray hidden = SwiGlu.forward(gate, up); // silu(gate) * up [N, I]
+    proj(l, "mlp.down_proj", hidden, out); // [N, C]
     if (c != null) {
       c.gate = gate;
       c.up = up;
-      c.act = act;
       c.hidden = hidden;
     } else {
-      Ops.close(gate, up, act, hidden);
+      Ops.close(gate, up, hidden);
     }
     return out;
   }
@@ -265,7 +278,7 @@ public final class LlamaModel extends TransformerLm {
     for (int l = L - 1; l >= 0; l--) {
       int layer = l;
       INDArray dOut = dx;
-      dx = layerBackward(() -> blockBackward(layer, dOut, p, recompute(layer, caches.get(layer), p), grads));
+      dx = layerBackward(() -> backward.block(layer, dOut, p, recompute(layer, caches.get(layer), p), grads));
     }
     if (trains("model.embed_tokens.weight")) {
       accumulate(grads, "model.embed_tokens.weight", Ops.scatterAddRows(config.vocabSize(), p.ids(), dx));
@@ -279,47 +292,5 @@ public final class LlamaModel extends TransformerLm {
     LayerCache c = new LayerCache();
     Ops.close(block(l, (INDArray) kept, p, c));
     return c;
-  }
-
-  private INDArray blockBackward(int l, INDArray dOut, Pass p, LayerCache c, Map<String, INDArray> grads) {
-    String h = "model.layers." + l + ".";
-    INDArray[] dg = new INDArray[1];
-    INDArray dm = mlpBackward(l, dOut, c, grads); // [N, C]
-    INDArray dMid = dOut.add(Ops.rmsNormBackward(dm, w(l, "post_attention_layernorm.weight"), c.norm2, dg));
-    accumulate(grads, h + "post_attention_layernorm.weight", dg[0]);
-    INDArray da = attentionBackward(l, dMid, p, c, grads); // [N, C]
-    INDArray dIn = dMid.addi(Ops.rmsNormBackward(da, w(l, "input_layernorm.weight"), c.norm1, dg));
-    accumulate(grads, h + "input_layernorm.weight", dg[0]);
-    Ops.close(dm, da, c.a, c.m, c.norm1.xhat(), c.norm2.xhat());
-    return dIn;
-  }
-
-  private INDArray attentionBackward(int l, INDArray dOut, Pass p, LayerCache c, Map<String, INDArray> grads) {
-    long R = p.rows(), T = p.len(), N = R * T, nh = config.numAttentionHeads(), nkv = config.numKeyValueHeads();
-    long hs = config.headDim();
-    INDArray dy2 = projBackward(l, "self_attn.o_proj", dOut, c.y, grads); // [N, nh*hs]
-    INDArray dy = Heads.split(dy2, 0, R, T, nh, hs); // [R, nh, T, hs]
-    INDArray[] d = Attention.backward(dy, c.att); // dq [R, nh, T, hs], dk, dv [R, nkv, T, hs]
-    INDArray dq = rope.backward(Heads.merge(d[0]).reshape('c', N, nh, hs), p.positions()); // [N, nh, hs]
-    INDArray dk = rope.backward(Heads.merge(d[1]).reshape('c', N, nkv, hs), p.positions()); // [N, nkv, hs]
-    INDArray dv = Heads.merge(d[2]); // [N, nkv*hs]
-    INDArray dq2 = dq.reshape('c', N, nh * hs), dk2 = dk.reshape('c', N, nkv * hs);
-    INDArray da = projBackward(l, "self_attn.q_proj", dq2, c.a, grads); // [N, C]
-    INDArray dak = projBackward(l, "self_attn.k_proj", dk2, c.a, grads), dav = projBackward(l, "self_attn.v_proj", dv,
-        c.a, grads);
-    da.addi(dak).addi(dav);
-    Ops.close(dy2, dy, d[0], d[1], d[2], dq, dk, dv, c.y, dak, dav);
-    return da;
-  }
-
-  private INDArray mlpBackward(int l, INDArray dOut, LayerCache c, Map<String, INDArray> grads) {
-    INDArray dHidden = projBackward(l, "mlp.down_proj", dOut, c.hidden, grads); // [N, I]
-    INDArray dUp = dHidden.mul(c.act); // [N, I]
-    INDArray dGate = Ops.siluBackward(c.gate, dHidden.muli(c.up)); // [N, I]
-    INDArray dm = projBackward(l, "mlp.gate_proj", dGate, c.m, grads); // [N, C]
-    INDArray dmUp = projBackward(l, "mlp.up_proj", dUp, c.m, grads); // [N, C]
-    dm.addi(dmUp);
-    Ops.close(dHidden, dUp, dGate, dmUp, c.gate, c.up, c.act, c.hidden);
-    return dm;
   }
 }

@@ -46,9 +46,10 @@ public record LoraLinear(INDArray a, INDArray b, double scale) {
   /** dx += s * (dy B) A; returns {dA [r, in], dB [out, r]}. */
   public INDArray[] backward(INDArray x, INDArray dy, INDArray dx) {
     INDArray u = Ops.mm(x, a, false, true); // [N, r]
-    INDArray dB = Ops.mm(dy, u, true, false).muli(scale); // [out, r]
+    // s folded into the gemm (alpha): a separate scalar op on these small arrays costs more than the product here
+    INDArray dB = Nd4j.gemm(dy, u, Nd4j.createUninitialized(dy.dataType(), dy.size(1), rank()), true, false, scale, 0);
     INDArray t = Ops.mm(dy, b, false, false); // [N, r]
-    INDArray dA = Ops.mm(t, x, true, false).muli(scale); // [r, in]
+    INDArray dA = Nd4j.gemm(t, x, Nd4j.createUninitialized(x.dataType(), rank(), x.size(1)), true, false, scale, 0);
     addProduct(dx, t, a, false); // dx += s t A [N, in]
     Ops.close(u, t);
     return new INDArray[] {dA, dB};
