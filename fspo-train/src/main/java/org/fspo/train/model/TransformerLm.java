@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.fspo.core.FspoUserException;
 import org.fspo.train.io.ModelFolderFiles;
 import org.fspo.train.io.SafeTensors.DType;
 import org.fspo.train.io.SaveFormat;
@@ -278,28 +277,6 @@ public abstract class TransformerLm implements CausalLm {
     INDArray z = Ops.linear(h, param(headName())); // [B*T, V]
     Ops.close(h, pass.mask());
     return z.reshape('c', batch.batchSize(), batch.seqLen(), vocabSize());
-  }
-
-  /** Logits [V] after n new tokens appended to a single cached sequence: the head on the last token only. */
-  float[] decodeLogits(int[] ids, KvCache kv) {
-    int n = ids.length, past = kv.length();
-    if (past + n > kv.capacity()) {
-      throw new FspoUserException("decoding past " + kv.capacity() + " tokens, the model's maximum; shorten the prompt");
-    }
-    int[] pos = new int[n];
-    float[] mask = new float[n * (past + n)];
-    for (int i = 0; i < n; i++) {
-      pos[i] = past + i;
-      for (int j = 0; j < past + n; j++) mask[i * (past + n) + j] = j <= past + i ? 0f : -1e30f;
-    }
-    Pass pass = new Pass(1, n, ids, pos, Nd4j.create(mask, new long[] {1, 1, n, past + n}, 'c'), kv);
-    INDArray h = hidden(pass, null);
-    kv.advance(n);
-    INDArray last = Nd4j.pullRows(h, 1, new int[] {n - 1}); // [1, C]
-    INDArray z = Ops.linear(last, param(headName())); // [1, V]
-    float[] out = z.toFloatVector();
-    Ops.close(h, last, z, pass.mask());
-    return out;
   }
 
   /** The key/value cache shape of this model: {layers, kvHeads, headSize}. */
