@@ -58,7 +58,7 @@ public final class Attention {
       INDArray kb = slice(k, 0, Kb), vb = slice(v, 0, Kb); // [R, nkv, Kb, hs]
       INDArray scores = Ops.mm(qb, kb, false, true); // [R, nkv, g*Lb, Kb]
       INDArray maskBlock = maskBlock(mask, s, e, Kb); // [R, 1, Lb, Kb]
-      Ops.maskedSoftmaxInPlace(scores.reshape('c', R, nh, Lb, Kb), maskBlock); // mask shared by heads
+      Softmax.maskedInPlace(scores.reshape('c', R, nh, Lb, Kb), maskBlock); // mask shared by heads
       probs[b] = scores;
       INDArray ob = Ops.mm(probs[b], vb, false, false); // [R, nkv, g*Lb, hs]
       copyInto(out, s, ob.reshape('c', R, nh, Lb, hs), false, 1);
@@ -88,7 +88,7 @@ public final class Attention {
       INDArray kb = slice(c.k(), 0, Kb), vb = slice(c.v(), 0, Kb); // [R, nkv, Kb, hs]
       INDArray dvb = Ops.mm(p, d, true, false); // [R, nkv, Kb, hs]
       copyInto(dv, 0, dvb, true, 1);
-      INDArray dScores = Ops.softmaxBackwardInPlace(p, Ops.mm(d, vb, false, true)); // [R, nkv, g*Lb, Kb]
+      INDArray dScores = Softmax.backwardInPlace(p, Ops.mm(d, vb, false, true)); // [R, nkv, g*Lb, Kb]
       INDArray dqb = Ops.mm(dScores, kb, false, false); // [R, nkv, g*Lb, hs], times scale as it is copied
       copyInto(dq, s, dqb.reshape('c', R, nh, Lb, hs), false, (float) scale);
       INDArray dkb = Ops.mm(dScores, qb, true, false); // [R, nkv, Kb, hs]; q was pre-scaled
