@@ -175,4 +175,16 @@ public final class Models {
   public static LlamaModel init(LlamaConfig config, long seed) {
     return LlamaModel.init(config, seed);
   }
+
+  /** Every tensor of {@code shapes} is in params with that shape, or one line naming the tensor and the fix. */
+  public static void checkShapes(String family, Map<String, long[]> shapes, Map<String, INDArray> params) {
+    shapes.forEach((name, shape) -> {
+      INDArray p = params.get(name);
+      if (p == null || !java.util.Arrays.equals(p.shape(), shape)) {
+        throw new org.fspo.core.FspoUserException(family + " weights: tensor " + name + " should have shape "
+            + java.util.Arrays.toString(shape) + " but is " + (p == null ? "missing" : java.util.Arrays.toString(p.shape()))
+            + "; does config.json match model.safetensors?");
+      }
+    });
+  }
 }

@@ -9,6 +9,7 @@ import org.fspo.core.FspoUserException;
 import org.fspo.train.io.SafeTensors.DType;
 import org.fspo.train.model.Attention;
 import org.fspo.train.model.Heads;
+import org.fspo.train.model.Models;
 import org.fspo.train.model.Ops;
 import org.fspo.train.model.Ops.NormCache;
 import org.fspo.train.model.Pass;
@@ -31,14 +32,7 @@ public final class Gpt2Model extends TransformerLm {
   public Gpt2Model(Gpt2Config config, LinkedHashMap<String, INDArray> params, Map<String, DType> dtypes) {
     super(params, dtypes);
     this.config = config;
-    shapes(config).forEach((name, shape) -> {
-      INDArray p = params.get(name);
-      if (p == null || !java.util.Arrays.equals(p.shape(), shape)) {
-        throw new FspoUserException("gpt2 weights: tensor " + name + " should have shape "
-            + java.util.Arrays.toString(shape) + " but is " + (p == null ? "missing" : java.util.Arrays.toString(p.shape()))
-            + "; does config.json match model.safetensors?");
-      }
-    });
+    Models.checkShapes("gpt2", shapes(config), params);
   }
 
   /** HF names and shapes of every trainable tensor, in HF's named_parameters order. */
@@ -313,9 +307,7 @@ public final class Gpt2Model extends TransformerLm {
     return dm;
   }
 
-  // ---------------------------------------------------------------- LoRA hooks (org.fspo.train.model.lora)
-
-  /** y, the output of layer l's Conv1D suffix (e.g. "attn.c_attn") for input x, plus its adapter's part. */
+  /** LoRA hook: y, the output of layer l's Conv1D suffix (e.g. "attn.c_attn") for x, plus its adapter's part. */
   private INDArray lora(int l, String suffix, INDArray x, INDArray y) {
     return adapt("transformer.h." + l + "." + suffix, x, y);
   }

@@ -14,6 +14,7 @@ import org.fspo.train.model.Ops;
 import org.fspo.train.model.Ops.NormCache;
 import org.fspo.train.model.Pass;
 import org.fspo.train.model.SwiGlu;
+import org.fspo.train.model.Models;
 import org.fspo.train.model.TransformerLm;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -39,14 +40,7 @@ public final class LlamaModel extends TransformerLm {
     this.config = config;
     this.rope = new Rope(config.rope(), config.headDim());
     this.backward = new LlamaBackward(this, rope);
-    shapes(config).forEach((name, shape) -> {
-      INDArray p = params.get(name);
-      if (p == null || !Arrays.equals(p.shape(), shape)) {
-        throw new FspoUserException("llama weights: tensor " + name + " should have shape " + Arrays.toString(shape)
-            + " but is " + (p == null ? "missing" : Arrays.toString(p.shape()))
-            + "; does config.json match model.safetensors?");
-      }
-    });
+    Models.checkShapes("llama", shapes(config), params);
   }
 
   /** HF names and shapes of every trainable tensor, in HF's named_parameters order. */
