@@ -158,7 +158,8 @@ public final class DecodeEngine implements AutoCloseable {
         break;
       }
       unprefilled.poll();
-      job.limit = Math.min(job.maxTokens, Math.max(0, decoder.maxPositions() - n));
+      // the room left is after the whole prompt; n (what this pass computes) only budgets the pass
+      job.limit = Math.min(job.maxTokens, Math.max(0, decoder.maxPositions() - job.promptIds.length));
       if (job.limit == 0) {
         end(job, TokenSink.FinishReason.LENGTH);
         continue;

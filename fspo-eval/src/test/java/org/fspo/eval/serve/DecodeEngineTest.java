@@ -29,6 +29,7 @@ class DecodeEngineTest {
   private static final class Collect implements TokenSink {
     final List<Integer> tokens = new ArrayList<>();
     final CompletableFuture<int[]> done = new CompletableFuture<>();
+    volatile FinishReason reason;
 
     @Override public boolean accept(int token) {
       tokens.add(token);
@@ -36,6 +37,7 @@ class DecodeEngineTest {
     }
 
     @Override public void finish(FinishReason reason) {
+      this.reason = reason;
       done.complete(tokens.stream().mapToInt(Integer::intValue).toArray());
     }
 
@@ -125,6 +127,29 @@ class DecodeEngineTest {
         // round 0 may already reuse a block another job of its burst left (a later pass); round 1 reuses all
         assertTrue(stats.prefixReusedTokens() >= fullBlocks * org.fspo.train.model.PrefixCache.BLOCK, stats.toString());
       }
+    }
+  }
+
+  /**
+   * The room left in the context is counted from the whole prompt, not from the part a cached prefix spares: a
+   * 20-token prompt in a 32-position model gets 12 tokens and ends with length, the second time (16 tokens cached)
+   * as the first, instead of decoding past the context.
+   */
+  @Test
+  void aCachedPrefixLeavesTheContextRoomOfTheWholePrompt() throws Exception {
+    org.fspo.train.model.TransformerLm tiny = org.fspo.train.model.Models.init(
+        org.fspo.train.model.gpt2.Gpt2Config.of(40, 32, 32, 2, 4), 1);
+    int[] prompt = java.util.stream.IntStream.range(0, 20).map(t -> (7 * t + 3) % 40).toArray();
+    SamplingConfig sampling = new SamplingConfig(1.0, 1.0, 100, 5);
+    try (DecodeEngine engine = new DecodeEngine(new BatchedDecoder(tiny, 1, 1L << 20), java.util.Set.of(), 1)) {
+      for (int round = 0; round < 2; round++) {
+        Collect c = new Collect();
+        assertTrue(engine.submit(List.of(new DecodeJob(prompt, new TokenSampler(sampling),
+            Generator.rng(5, "r" + round), 100, c))));
+        assertEquals(12, c.done.get(60, TimeUnit.SECONDS).length, "round " + round);
+        assertEquals(TokenSink.FinishReason.LENGTH, c.reason, "round " + round);
+      }
+      assertEquals(16, engine.stats().prefixReusedTokens(), "the second round reused the first block");
     }
   }
 }
