@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -40,6 +41,9 @@ public final class AttributeAccuracyProbe {
     }
   }
 
+  private static final Comparator<Cell> ORDER =
+      Comparator.comparing(Cell::method).thenComparingInt(Cell::shots).thenComparing(Cell::attribute);
+
   public static void main(String[] args) throws Exception {
     SparkSession spark = SparkSession.builder().appName("attribute accuracy").master("local[1]")
         .config("spark.ui.enabled", "false").getOrCreate();
@@ -48,14 +52,15 @@ public final class AttributeAccuracyProbe {
     List<UserRecord> users = EpisodeStore.loadUsers(spark, args[1], Split.TEST);
     spark.stop();
     List<Cell> cells = tally(scores, pairs, users);
-    ArrayNode out = new ObjectMapper().createArrayNode();
+    ObjectMapper json = new ObjectMapper();
+    ArrayNode out = json.createArrayNode();
     for (Cell c : cells) {
       out.addObject().put("method", c.method()).put("shots", c.shots()).put("attribute", c.attribute())
           .put("pairs", c.pairs()).put("accuracy", c.accuracy());
       System.err.printf("%-10s %2d shots  %-9s n=%4d  accuracy %.3f%n", c.method(), c.shots(), c.attribute(),
           c.pairs(), c.accuracy());
     }
-    new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(Path.of(args[2]).toFile(), out);
+    json.writerWithDefaultPrettyPrinter().writeValue(Path.of(args[2]).toFile(), out);
   }
 
   /** The cells in (method, shots, attribute) order; scores of pairs or users not in the lists are an error. */
@@ -64,7 +69,7 @@ public final class AttributeAccuracyProbe {
         .collect(Collectors.toMap(PreferencePair::pairId, Function.identity(), (a, b) -> a));
     Map<String, UserRecord> byUser = users.stream()
         .collect(Collectors.toMap(UserRecord::userId, Function.identity(), (a, b) -> a));
-    Map<String, int[]> counts = new TreeMap<>(); // "method\0shots\0attribute" (shots zero-padded) -> {pairs, correct}
+    Map<Cell, int[]> counts = new TreeMap<>(ORDER); // a cell's key (pairs, correct unset) -> {pairs, correct}
     for (PairScore s : scores) {
       PreferencePair pair = byPair.get(s.pairId());
       UserRecord user = byUser.get(s.userId());
@@ -77,18 +82,14 @@ public final class AttributeAccuracyProbe {
       for (Attribute a : Attribute.values()) {
         double weight = user.utilityWeights().getOrDefault(a.key(), 0.0);
         if (weight != 0 && !chosen.get(a).equals(rejected.get(a))) {
-          int[] c = counts.computeIfAbsent(String.format("%s\0%04d\0%s", s.method(), s.shots(), a.key()),
-              k -> new int[2]);
+          int[] c = counts.computeIfAbsent(new Cell(s.method(), s.shots(), a.key(), 0, 0), k -> new int[2]);
           c[0]++;
           c[1] += s.correct() ? 1 : 0;
         }
       }
     }
     List<Cell> cells = new ArrayList<>();
-    counts.forEach((key, c) -> {
-      String[] k = key.split("\0");
-      cells.add(new Cell(k[0], Integer.parseInt(k[1]), k[2], c[0], c[1]));
-    });
+    counts.forEach((k, c) -> cells.add(new Cell(k.method(), k.shots(), k.attribute(), c[0], c[1])));
     return cells;
   }
 }
