@@ -11,6 +11,14 @@ public interface Decoder extends AutoCloseable {
   /** Appends one token and returns the logits [V] predicting the token after it. */
   float[] step(int tokenId);
 
+  /**
+   * An independent decoder that has seen the same tokens: stepping either leaves the other as it was. Beam search
+   * forks a hypothesis that two of the next beams extend. Costs a copy of the cache.
+   */
+  default Decoder fork() {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot fork");
+  }
+
   /** Tokens seen so far (prompt plus steps). */
   int length();
 

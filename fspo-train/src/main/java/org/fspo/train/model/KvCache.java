@@ -27,6 +27,29 @@ public class KvCache implements AutoCloseable {
     }
   }
 
+  /** A copy of {@code other}'s buffers and length: an independent cache that starts where {@code other} is. */
+  private KvCache(KvCache other) {
+    maxLen = other.maxLen;
+    length = other.length;
+    keys = new INDArray[other.keys.length];
+    values = new INDArray[other.values.length];
+    try (MemoryWorkspace none = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) { // outlives any caller's scope
+      for (int l = 0; l < keys.length; l++) {
+        keys[l] = other.keys[l].dup('c');
+        values[l] = other.values[l].dup('c');
+      }
+    }
+  }
+
+  /**
+   * An independent cache holding the same tokens (beam search forks a hypothesis this way). A subclass with its own
+   * storage does not support it.
+   */
+  public KvCache copy() {
+    if (keys == null) throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot be copied");
+    return new KvCache(this);
+  }
+
   /** For a subclass that keeps its own storage ({@link BatchedKvCache}) and overrides every method. */
   protected KvCache() {
     keys = null;

@@ -28,6 +28,11 @@ final class KvDecoder implements Decoder {
   }
 
   @Override
+  public Decoder fork() {
+    return new KvDecoder(model, kv.copy());
+  }
+
+  @Override
   public int length() {
     return kv.length();
   }

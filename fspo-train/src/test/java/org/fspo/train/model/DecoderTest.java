@@ -71,6 +71,41 @@ class DecoderTest {
     }
   }
 
+  /**
+   * A fork has seen the same tokens and then goes its own way: the original and the fork, stepped with different
+   * tokens (the original past its cache's first allocation, so it grows alone), each give the full forward pass's
+   * logits of their own sequence.
+   */
+  @Test
+  void aForkedDecoderContinuesIndependentlyOfItsOrigin() {
+    TransformerLm model = Models.init(Gpt2Config.of(320, 300, 32, 2, 4), 3);
+    int prompt = KvCache.INITIAL - 4, T = KvCache.INITIAL + 6;
+    int[] a = new int[T], b = new int[T];
+    java.util.Random rng = new java.util.Random(2);
+    for (int t = 0; t < T; t++) {
+      a[t] = rng.nextInt(320);
+      b[t] = t < prompt ? a[t] : (a[t] + 1 + rng.nextInt(318)) % 320; // differs from a after the prompt
+    }
+    INDArray fullA = model.logits(new TokenBatch(new int[][] {a}, ones(T), new int[1][T]));
+    INDArray fullB = model.logits(new TokenBatch(new int[][] {b}, ones(T), new int[1][T]));
+    try (Decoder d = model.decoder()) {
+      d.prefill(Arrays.copyOf(a, prompt));
+      try (Decoder f = d.fork()) {
+        assertEquals(prompt, f.length());
+        for (int t = prompt; t < T; t++) check("original", fullA, t, d.step(a[t]));
+        for (int t = prompt; t < prompt + 3; t++) check("fork", fullB, t, f.step(b[t]));
+        assertEquals(T, d.length());
+        assertEquals(prompt + 3, f.length());
+      }
+    }
+  }
+
+  private static int[][] ones(int t) {
+    int[][] ones = new int[1][t];
+    Arrays.fill(ones[0], 1);
+    return ones;
+  }
+
   private static void check(String which, INDArray full, int t, float[] z) {
     double[] want = full.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0),
         org.nd4j.linalg.indexing.NDArrayIndex.point(t), org.nd4j.linalg.indexing.NDArrayIndex.all()).toDoubleVector();
