@@ -10,14 +10,25 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *                    1.0 keeps all. Default 0.9
  * @param maxTokens   most new tokens per response. Default 160
  * @param seed        seed of the sampling RNG; each prompt derives its own stream from it. Default 0
+ * @param numBeams    beam search over this many hypotheses ({@link BeamSearch}; HF generate's num_beams); 1 (the
+ *                    default) samples one token at a time. Beam search is deterministic, so it needs temperature 0
  */
 public record SamplingConfig(
     @JsonProperty("temperature") double temperature,
     @JsonProperty("top_p") double topP,
     @JsonProperty("max_tokens") int maxTokens,
-    @JsonProperty("seed") long seed) {
+    @JsonProperty("seed") long seed,
+    @JsonProperty("num_beams") Integer numBeams) {
 
   public SamplingConfig {
+    numBeams = numBeams == null ? 1 : numBeams;
+    if (numBeams < 1) {
+      throw new IllegalArgumentException("generate.num_beams must be >= 1 (1 = no beam search), got " + numBeams);
+    }
+    if (numBeams > 1 && temperature != 0) {
+      throw new IllegalArgumentException("generate.num_beams " + numBeams + " is beam search, which is deterministic:"
+          + " set generate.temperature to 0 (beam sampling is not supported), or num_beams to 1");
+    }
     if (!(temperature >= 0)) {
       throw new IllegalArgumentException("generate.temperature must be >= 0 (0 = greedy), got " + temperature);
     }
@@ -27,6 +38,11 @@ public record SamplingConfig(
     if (maxTokens < 1) {
       throw new IllegalArgumentException("generate.max_tokens must be >= 1, got " + maxTokens);
     }
+  }
+
+  /** One token at a time (no beam search). */
+  public SamplingConfig(double temperature, double topP, int maxTokens, long seed) {
+    this(temperature, topP, maxTokens, seed, 1);
   }
 
   public static SamplingConfig defaults() {

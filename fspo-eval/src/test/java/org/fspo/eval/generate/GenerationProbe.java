@@ -76,9 +76,9 @@ public final class GenerationProbe {
     for (int i = 5; i < args.length; i++) {
       String[] s = args[i].split(":");
       SamplingConfig sampling = new SamplingConfig(Double.parseDouble(s[1]), Double.parseDouble(s[2]),
-          Integer.parseInt(s[3]), 0L);
+          Integer.parseInt(s[3]), 0L, s.length > 4 ? Integer.parseInt(s[4]) : 1);
       ObjectNode setting = settings.addObject().put("name", s[0]).put("temperature", sampling.temperature())
-          .put("top_p", sampling.topP()).put("max_tokens", sampling.maxTokens());
+          .put("top_p", sampling.topP()).put("max_tokens", sampling.maxTokens()).put("num_beams", sampling.numBeams());
       Map<String, List<String>> responses = new LinkedHashMap<>();
       ObjectNode perMethod = setting.putObject("methods");
       for (String m : methods) {
@@ -113,7 +113,7 @@ public final class GenerationProbe {
             .put("stopped_at_new_section", (double) section / texts.size());
         quality(cell, episodes, texts, byId);
         ArrayNode examples = cell.putArray("examples");
-        for (int k = 0; k < Math.min(3, texts.size()); k++) {
+        for (int k = 0; k < (Boolean.getBoolean("probe.samples") ? texts.size() : Math.min(3, texts.size())); k++) {
           examples.addObject().put("user", byId.get(episodes.get(k).episode().userId()).description())
               .put("response", texts.get(k)).put("raw", raws.get(k));
         }
