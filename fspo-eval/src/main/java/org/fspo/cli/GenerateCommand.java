@@ -76,6 +76,14 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--max-tokens", defaultValue = "160", description = "Most new tokens per response (default 160).")
   int maxTokens;
 
+  @Option(names = "--num-beams", defaultValue = "1",
+      description = "Beam search over this many hypotheses; needs --temperature 0 (default 1: none).")
+  int numBeams;
+
+  @Option(names = "--no-repeat-ngram-size", defaultValue = "0",
+      description = "Never repeat an n-gram of this size within a response (default 0: off).")
+  int noRepeatNgramSize;
+
   @Option(names = "--seed", defaultValue = "0", description = "Sampling and shot-choice seed (default 0).")
   long seed;
 
@@ -95,7 +103,7 @@ final class GenerateCommand implements Callable<Integer> {
     SamplingConfig sampling;
     try {
       m = Method.fromKey(method);
-      sampling = new SamplingConfig(temperature, topP, maxTokens, seed);
+      sampling = new SamplingConfig(temperature, topP, maxTokens, seed, numBeams, noRepeatNgramSize);
     } catch (IllegalArgumentException e) {
       throw new FspoUserException(e.getMessage(), FspoUserException.USAGE);
     }

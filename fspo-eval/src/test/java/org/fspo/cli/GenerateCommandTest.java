@@ -134,6 +134,27 @@ class GenerateCommandTest {
     }
   }
 
+  /**
+   * Beam search and the n-gram ban reach the executors (the settings travel as plain values and are rebuilt there)
+   * and are recorded per row; beam search with a temperature is refused in one line before Spark starts.
+   */
+  @Test
+  void beamSearchSettingsAreUsedAndRecorded() {
+    Path beams = dir.resolve("beams");
+    CliRun b = generate(beams, "--temperature", "0", "--num-beams", "3", "--no-repeat-ngram-size", "2");
+    assertEquals(0, b.exitCode(), b.err());
+    SparkSession spark = SparkSessions.start("read", "local[1]", false);
+    for (Row r : spark.read().parquet(beams.resolve("responses").toString()).collectAsList()) {
+      assertEquals(3, r.getInt(r.fieldIndex("num_beams")));
+      assertEquals(2, r.getInt(r.fieldIndex("no_repeat_ngram_size")));
+    }
+    CliRun sampled = generate(dir.resolve("sampled"), "--num-beams", "3");
+    assertEquals(FspoUserException.USAGE, sampled.exitCode());
+    assertEquals(1, sampled.errLines().size(), sampled.err());
+    assertTrue(sampled.err().contains("generate.num_beams 3 is beam search, which is deterministic: set "
+        + "generate.temperature to 0 (beam sampling is not supported), or num_beams to 1"), sampled.err());
+  }
+
   private static void copyTree(Path from, Path to) throws Exception {
     try (Stream<Path> walk = Files.walk(from)) {
       for (Path f : walk.toList()) Files.copy(f, to.resolve(from.relativize(f).toString()));

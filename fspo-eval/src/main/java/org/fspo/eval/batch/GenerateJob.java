@@ -72,10 +72,10 @@ public final class GenerateJob {
     SamplingConfig sampling = request.sampling();
     // records are not Serializable: ship the sampling settings as plain values and rebuild them on the executor
     double temperature = sampling.temperature(), topP = sampling.topP();
-    int maxTokens = sampling.maxTokens();
+    int maxTokens = sampling.maxTokens(), beams = sampling.numBeams(), ngram = sampling.noRepeatNgramSize();
     long seed = sampling.seed();
     GenerateStages.WriterLoader loader = () -> RunMethods.writer(method, Path.of(runDir),
-        new SamplingConfig(temperature, topP, maxTokens, seed));
+        new SamplingConfig(temperature, topP, maxTokens, seed, beams, ngram));
     int skipped = 0;
     long start = System.nanoTime(), doneRows = 0;
     for (int k = 0; k < chunks; k++) {
@@ -116,7 +116,8 @@ public final class GenerateJob {
           .select(col("row_id"), col("user_id"), col("question_id"), col("question"), col("response"),
               lit(request.method().key()).as("method"), lit(request.shots()).as("shots"), col("shot_pair_ids"),
               lit(s.temperature()).as("temperature"), lit(s.topP()).as("top_p"), lit(s.maxTokens()).as("max_tokens"),
-              lit(s.seed()).as("seed"), lit(modelHash).as("model_hash"), lit(now).as("created_at"))
+              lit(s.seed()).as("seed"), lit(s.numBeams()).as("num_beams"),
+              lit(s.noRepeatNgramSize()).as("no_repeat_ngram_size"), lit(modelHash).as("model_hash"), lit(now).as("created_at"))
           .orderBy("row_id").write().parquet(tmp.resolve(GenerateTables.RESPONSES_DIR).toString());
       outcomes.filter(col("reason").isNotNull())
           .select(col("row_id"), col("user_id"), col("question_id"), col("question"), col("reason"), col("detail"),

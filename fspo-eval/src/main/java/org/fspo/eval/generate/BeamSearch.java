@@ -34,10 +34,11 @@ final class BeamSearch {
 
   /**
    * The best of {@code k} beams over at most {@code limit} new tokens after the prompt the decoder has just been
-   * prefilled with, whose next-token logits are {@code first}. Closes the decoder.
+   * prefilled with, whose next-token logits are {@code first}, never repeating an n-gram of size
+   * {@code noRepeatNgram} within a hypothesis (0: off). Closes the decoder.
    */
   static Generator.Output search(Decoder decoder, float[] first, int k, int limit, Set<Integer> eosIds,
-      Generator.StopCondition stopAfter) {
+      Generator.StopCondition stopAfter, int noRepeatNgram) {
     List<Finished> finished = new ArrayList<>();
     List<Beam> beams = new ArrayList<>(List.of(new Beam(decoder, new int[0], 0)));
     List<float[]> logits = new ArrayList<>(List.of(first));
@@ -45,8 +46,13 @@ final class BeamSearch {
       while (!beams.isEmpty() && finished.size() < k) {
         List<Candidate> candidates = new ArrayList<>();
         for (int b = 0; b < beams.size(); b++) {
+          int[] seq = beams.get(b).tokens();
+          NoRepeatNgram.ban(logits.get(b), seq, seq.length, noRepeatNgram);
           double[] logp = logSoftmax(logits.get(b));
           for (int token : topTokens(logp, 2 * k)) {
+            if (logp[token] == Double.NEGATIVE_INFINITY) {
+              break; // banned, and so is everything after it
+            }
             candidates.add(new Candidate(b, token, beams.get(b).logp() + logp[token]));
           }
         }

@@ -12,16 +12,24 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param seed        seed of the sampling RNG; each prompt derives its own stream from it. Default 0
  * @param numBeams    beam search over this many hypotheses ({@link BeamSearch}; HF generate's num_beams); 1 (the
  *                    default) samples one token at a time. Beam search is deterministic, so it needs temperature 0
+ * @param noRepeatNgramSize a token that would repeat an n-gram of this size within the response is never chosen
+ *                    ({@link NoRepeatNgram}; HF's no_repeat_ngram_size, over the response only); 0 (default) turns it off
  */
 public record SamplingConfig(
     @JsonProperty("temperature") double temperature,
     @JsonProperty("top_p") double topP,
     @JsonProperty("max_tokens") int maxTokens,
     @JsonProperty("seed") long seed,
-    @JsonProperty("num_beams") Integer numBeams) {
+    @JsonProperty("num_beams") Integer numBeams,
+    @JsonProperty("no_repeat_ngram_size") Integer noRepeatNgramSize) {
 
   public SamplingConfig {
     numBeams = numBeams == null ? 1 : numBeams;
+    noRepeatNgramSize = noRepeatNgramSize == null ? 0 : noRepeatNgramSize;
+    if (noRepeatNgramSize < 0) {
+      throw new IllegalArgumentException("generate.no_repeat_ngram_size must be >= 0 (0 = off), got "
+          + noRepeatNgramSize);
+    }
     if (numBeams < 1) {
       throw new IllegalArgumentException("generate.num_beams must be >= 1 (1 = no beam search), got " + numBeams);
     }
@@ -42,7 +50,7 @@ public record SamplingConfig(
 
   /** One token at a time (no beam search). */
   public SamplingConfig(double temperature, double topP, int maxTokens, long seed) {
-    this(temperature, topP, maxTokens, seed, 1);
+    this(temperature, topP, maxTokens, seed, 1, 0);
   }
 
   public static SamplingConfig defaults() {

@@ -27,7 +27,7 @@ class BeamSearchTest {
     int[] greedy = new Generator(TINY, new SamplingConfig(0, 1, 12, 0), -1).generate(prompt, "k");
     Decoder d = TINY.decoder();
     float[] first = d.prefill(prompt);
-    assertArrayEquals(greedy, BeamSearch.search(d, first, 1, 12, java.util.Set.of(), (t, n) -> false).tokens());
+    assertArrayEquals(greedy, BeamSearch.search(d, first, 1, 12, java.util.Set.of(), (t, n) -> false, 0).tokens());
   }
 
   /**
@@ -50,7 +50,7 @@ class BeamSearchTest {
         }
       }
     }
-    int[] got = new Generator(TINY, new SamplingConfig(0, 1, 2, 0, v), -1).generate(prompt, "k");
+    int[] got = new Generator(TINY, new SamplingConfig(0, 1, 2, 0, v, 0), -1).generate(prompt, "k");
     assertArrayEquals(want, got);
     int[] greedy = new Generator(TINY, new SamplingConfig(0, 1, 2, 0), -1).generate(prompt, "k");
     double greedyLogp = first[greedy[0]] + logProbs(new int[] {4, 11, 23, greedy[0]})[greedy[1]];
@@ -66,17 +66,17 @@ class BeamSearchTest {
   void twoBeamsFindTheLikelierSequenceGreedyMisses() {
     CausalLm table = new TableModel();
     assertEquals(1, new Generator(table, new SamplingConfig(0, 1, 10, 0), 9).generate(new int[] {0}, "k")[0]);
-    Generator.Output beam = new Generator(table, new SamplingConfig(0, 1, 10, 0, 2), 9)
+    Generator.Output beam = new Generator(table, new SamplingConfig(0, 1, 10, 0, 2, 0), 9)
         .sample(new int[] {0}, "k", (t, n) -> false);
     assertArrayEquals(new int[] {2, 3}, beam.tokens());
     assertTrue(beam.endedAtEos());
     // a stop condition ends a hypothesis like EOS does, keeping its last token
-    Generator.Output stopped = new Generator(table, new SamplingConfig(0, 1, 10, 0, 2), 9)
+    Generator.Output stopped = new Generator(table, new SamplingConfig(0, 1, 10, 0, 2, 0), 9)
         .sample(new int[] {0}, "k", Generator.onToken(t -> t == 3));
     assertArrayEquals(new int[] {2, 3}, stopped.tokens());
     assertFalse(stopped.endedAtEos());
     // the token limit ends every hypothesis: with one token, 1 (p 0.5) beats 2 (p 0.4)
-    assertArrayEquals(new int[] {1}, new Generator(table, new SamplingConfig(0, 1, 1, 0, 2), 9).generate(new int[] {0}, "k"));
+    assertArrayEquals(new int[] {1}, new Generator(table, new SamplingConfig(0, 1, 1, 0, 2, 0), 9).generate(new int[] {0}, "k"));
   }
 
   @Test
@@ -92,9 +92,9 @@ class BeamSearchTest {
   void beamSearchNeedsTemperatureZeroAndAtLeastOneBeam() throws Exception {
     assertEquals("generate.num_beams 4 is beam search, which is deterministic: set generate.temperature to 0 (beam "
         + "sampling is not supported), or num_beams to 1",
-        assertThrows(IllegalArgumentException.class, () -> new SamplingConfig(0.7, 1, 10, 0, 4)).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new SamplingConfig(0.7, 1, 10, 0, 4, 0)).getMessage());
     assertEquals("generate.num_beams must be >= 1 (1 = no beam search), got 0",
-        assertThrows(IllegalArgumentException.class, () -> new SamplingConfig(0, 1, 10, 0, 0)).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new SamplingConfig(0, 1, 10, 0, 0, 0)).getMessage());
     SamplingConfig parsed = new ObjectMapper().readValue(
         "{\"temperature\": 0, \"top_p\": 1, \"max_tokens\": 8, \"seed\": 0}", SamplingConfig.class);
     assertEquals(1, parsed.numBeams()); // absent: no beam search
