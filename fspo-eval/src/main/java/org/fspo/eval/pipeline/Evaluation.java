@@ -101,7 +101,8 @@ public final class Evaluation {
             bootstrap, judge.name()),
         judgments.isEmpty() ? null : config.winRate().baseline(), sanity, null,
         rater == null ? Map.of() : SampleQuality.table(SampleRatings.rate(judgments, config.winRate().baseline(), rater)),
-        ShownSample.pick(judgments, config.winRate().baseline(), rater, SHOWN_USERS), PromptFitCell.table(scores));
+        ShownSample.pick(judgments, config.winRate().baseline(), rater, SHOWN_USERS), PromptFitCell.table(scores),
+        judgments.isEmpty() ? null : config.winRate().generate());
     return new Result(report, scores, judgments, plan);
   }
 

@@ -8,6 +8,7 @@ import org.fspo.eval.metrics.AccuracyCell;
 import org.fspo.eval.metrics.PromptFitCell;
 import org.fspo.eval.metrics.SampleQualityCell;
 import org.fspo.eval.metrics.UtilitySanity;
+import org.fspo.eval.generate.SamplingConfig;
 import org.fspo.eval.metrics.WinRateCell;
 
 /**
@@ -26,6 +27,8 @@ import org.fspo.eval.metrics.WinRateCell;
  *                                      "weighted_win_rate", "n_weighted", "avg_length_model",
  *                                      "avg_length_baseline", "judge"}}, ...},
  *   "win_rate_baseline": "population",
+ *   "win_rate_generate": {"temperature": 0.0, "top_p": 1.0, "max_tokens": 96, "seed": 0, "num_beams": 1,
+ *                         "no_repeat_ngram_size": 0},
  *   "utility_sanity": {"accuracy": 1.0, "n_pairs": 480, "n_users": 24},
  *   "sample_quality": {"fspo": {"4": {"well_formed_rate", "mean_utility", "mean_min_utility", "mean_max_utility",
  *                                     "mean_scaled_utility", "n", "n_users"}}, "population": ...},
@@ -54,7 +57,8 @@ public record Report(
     @JsonProperty("files") Files files,
     @JsonProperty("sample_quality") Map<String, Map<String, SampleQualityCell>> sampleQuality,
     @JsonProperty("samples") List<ShownSample> samples,
-    @JsonProperty("prompt_fit") Map<String, Map<String, PromptFitCell>> promptFit) {
+    @JsonProperty("prompt_fit") Map<String, Map<String, PromptFitCell>> promptFit,
+    @JsonProperty("win_rate_generate") SamplingConfig winRateGenerate) {
 
   public static final int SCHEMA_VERSION = 1;
 
@@ -72,7 +76,7 @@ public record Report(
       Map<String, Map<String, AccuracyCell>> rewardAccuracy, Map<String, Map<String, WinRateCell>> winRate,
       String winRateBaseline, UtilitySanity utilitySanity, Files files) {
     this(schemaVersion, run, episodes, split, shots, bootstrap, rewardAccuracy, winRate, winRateBaseline,
-        utilitySanity, files, null, null, null);
+        utilitySanity, files, null, null, null, null);
   }
 
   /** The bootstrap settings behind every ci_low/ci_high. */
@@ -87,11 +91,11 @@ public record Report(
 
   public Report withFiles(Files newFiles) {
     return new Report(schemaVersion, run, episodes, split, shots, bootstrap, rewardAccuracy, winRate, winRateBaseline,
-        utilitySanity, newFiles, sampleQuality, samples, promptFit);
+        utilitySanity, newFiles, sampleQuality, samples, promptFit, winRateGenerate);
   }
 
   public Report withSamples(Map<String, Map<String, SampleQualityCell>> quality, List<ShownSample> shown) {
     return new Report(schemaVersion, run, episodes, split, shots, bootstrap, rewardAccuracy, winRate, winRateBaseline,
-        utilitySanity, files, quality, shown, promptFit);
+        utilitySanity, files, quality, shown, promptFit, winRateGenerate);
   }
 }

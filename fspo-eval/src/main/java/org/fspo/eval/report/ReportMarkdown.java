@@ -15,6 +15,17 @@ public final class ReportMarkdown {
 
   private ReportMarkdown() {}
 
+  /** "greedy" or "sampled at temperature T, top_p P", then beams, the n-gram ban, max_tokens and seed. */
+  static String decoding(org.fspo.eval.generate.SamplingConfig g) {
+    StringBuilder s = new StringBuilder(g.numBeams() > 1 ? "by beam search over " + g.numBeams() + " hypotheses"
+        : g.temperature() == 0 ? "greedy" : String.format("sampled at temperature %s, top_p %s", g.temperature(),
+            g.topP()));
+    if (g.noRepeatNgramSize() > 0) {
+      s.append(", no ").append(g.noRepeatNgramSize()).append("-gram repeated");
+    }
+    return s.append(", at most ").append(g.maxTokens()).append(" tokens, seed ").append(g.seed()).toString();
+  }
+
   public static String render(Report report) {
     StringBuilder md = new StringBuilder("# FSPO evaluation report\n\n");
     md.append("- run: `").append(report.run()).append("`\n");
@@ -38,7 +49,11 @@ public final class ReportMarkdown {
     }
     if (!report.winRate().isEmpty()) {
       md.append("\n## Win rate vs ").append(report.winRateBaseline()).append("\n\n");
-      md.append("Win rate (ties 1/2) over pairs judged consistently in both orders, with its CI.\n\n");
+      md.append("Win rate (ties 1/2) over pairs judged consistently in both orders, with its CI.");
+      if (report.winRateGenerate() != null) {
+        md.append(" Responses decoded ").append(decoding(report.winRateGenerate())).append('.');
+      }
+      md.append("\n\n");
       md.append(table(report.winRate(), c -> c.winRate() == null ? "n/a"
           : String.format("%.3f [%.3f, %.3f]", c.winRate(), c.ciLow(), c.ciHigh())));
       md.append("\nn judged / dropped (inconsistent) / malformed; weighted win rate (logprobs); mean length model vs "

@@ -50,6 +50,8 @@ class ReportJsonTest {
     assertTrue(win.get("weighted_win_rate").isNull());
     assertEquals(1.0, json.path("utility_sanity").path("accuracy").asDouble());
     assertEquals(240, cell.path("n_pairs").asInt());
+    assertEquals(4, json.path("win_rate_generate").path("num_beams").asInt()); // how the judged samples were decoded
+    assertEquals(96, json.path("win_rate_generate").path("max_tokens").asInt());
 
     assertEquals(report, ReportJson.read(file));
     String first = Files.readString(file);

@@ -101,6 +101,7 @@ final class SampleReports {
         new Report.Bootstrap(1000, 0.95, 1234), acc, win, "population", new UtilitySanity(1.0, 240, 24),
         new Report.Files("report.md", "pair_scores.parquet",
             List.of(ReportPlots.ACCURACY_PNG, ReportPlots.WIN_RATE_PNG, ReportPlots.TRAINING_PNG)),
-        SampleQuality.table(samples()), shown(), PromptFitCell.table(scores()));
+        SampleQuality.table(samples()), shown(), PromptFitCell.table(scores()),
+        new org.fspo.eval.generate.SamplingConfig(0, 1, 96, 0, 4, 0));
   }
 }
