@@ -13,9 +13,10 @@ import org.fspo.train.model.Decoder;
  * tokens by the sum so far plus the token's log-prob and keeps the best k that do not end. A candidate ending in an
  * EOS token among the top k, or one after which the caller's stop condition fires, is set aside as finished, scored
  * by its sum of log-probs over its length in new tokens (the EOS is scored but not counted, as in HF); so is one
- * that reaches the token limit. Search ends once k hypotheses have finished, and the best-scored of them wins. Ties go to the lower beam index, then the lower token id, so the result
- * depends only on the logits. A hypothesis that two next beams extend is {@link Decoder#fork forked}: k caches live
- * at a time, and each step costs k cached decoder steps.
+ * that reaches the token limit. Search ends once k hypotheses have finished, and the best-scored of them wins.
+ * Ties go to the lower beam index, then the lower token id, so the result depends only on the logits. A hypothesis
+ * that two next beams extend is {@link Decoder#fork forked}: k caches live at a time, and each step costs k cached
+ * decoder steps.
  */
 final class BeamSearch {
   private BeamSearch() {}
@@ -102,6 +103,9 @@ final class BeamSearch {
       for (Beam beam : beams) {
         beam.decoder().close();
       }
+    }
+    if (finished.isEmpty()) { // every continuation banned or an ending ranked below the top k: nothing to say
+      return new Generator.Output(new int[0], false);
     }
     Finished best = finished.get(0);
     for (Finished f : finished) {

@@ -13,7 +13,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param numBeams    beam search over this many hypotheses ({@link BeamSearch}; HF generate's num_beams); 1 (the
  *                    default) samples one token at a time. Beam search is deterministic, so it needs temperature 0
  * @param noRepeatNgramSize a token that would repeat an n-gram of this size within the response is never chosen
- *                    ({@link NoRepeatNgram}; HF's no_repeat_ngram_size, over the response only); 0 (default) turns it off
+ *                    ({@link NoRepeatNgram}; HF's no_repeat_ngram_size, over the response only); 0 (default): off
  */
 public record SamplingConfig(
     @JsonProperty("temperature") double temperature,

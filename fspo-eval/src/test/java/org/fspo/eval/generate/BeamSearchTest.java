@@ -59,8 +59,8 @@ class BeamSearchTest {
 
   /**
    * The textbook case greedy gets wrong ({@link TableModel}): token 1 (p 0.5) is followed by ten equally likely tokens,
-   * token 2 (p 0.4) by token 3 almost surely, and everything after them ends (EOS 9). Greedy writes [1, x]; two beams find [2, 3], whose
-   * score (log 0.4 + log 0.99) / 2 = -0.46 beats (log 0.5 + log 0.1) / 2 = -1.50.
+   * token 2 (p 0.4) by token 3 almost surely, and everything after them ends (EOS 9). Greedy writes [1, x]; two
+   * beams find [2, 3], whose score (log 0.4 + log 0.99) / 2 = -0.46 beats (log 0.5 + log 0.1) / 2 = -1.50.
    */
   @Test
   void twoBeamsFindTheLikelierSequenceGreedyMisses() {
@@ -76,7 +76,8 @@ class BeamSearchTest {
     assertArrayEquals(new int[] {2, 3}, stopped.tokens());
     assertFalse(stopped.endedAtEos());
     // the token limit ends every hypothesis: with one token, 1 (p 0.5) beats 2 (p 0.4)
-    assertArrayEquals(new int[] {1}, new Generator(table, new SamplingConfig(0, 1, 1, 0, 2, 0), 9).generate(new int[] {0}, "k"));
+    assertArrayEquals(new int[] {1},
+        new Generator(table, new SamplingConfig(0, 1, 1, 0, 2, 0), 9).generate(new int[] {0}, "k"));
   }
 
   @Test
@@ -104,7 +105,8 @@ class BeamSearchTest {
     int[][] ones = new int[1][seq.length];
     Arrays.fill(ones[0], 1);
     INDArray z = TINY.logits(new TokenBatch(new int[][] {seq}, ones, new int[1][seq.length]));
-    double[] row = z.get(NDArrayIndex.point(0), NDArrayIndex.point(seq.length - 1), NDArrayIndex.all()).toDoubleVector();
+    double[] row = z.get(NDArrayIndex.point(0), NDArrayIndex.point(seq.length - 1), NDArrayIndex.all())
+        .toDoubleVector();
     double max = Arrays.stream(row).max().orElseThrow(), sum = 0;
     for (double x : row) sum += Math.exp(x - max);
     double log = max + Math.log(sum);

@@ -39,7 +39,8 @@ import org.fspo.train.tokenizer.TextTokenizer;
  * the run's word-level tokenizer round-trips the store's responses (text and parsed attribute vector).
  *
  * <pre>
- * java -cp ... org.fspo.eval.generate.GenerationProbe RUNS STORE OUT.json SHOTS QUERIES NAME:T:TOP_P:MAX_TOKENS...
+ * java -cp ... org.fspo.eval.generate.GenerationProbe RUNS STORE OUT.json SHOTS QUERIES \
+ *     NAME:T:TOP_P:MAX_TOKENS[:NUM_BEAMS[:NO_REPEAT_NGRAM_SIZE]]...
  * </pre>
  * RUNS holds one run per method (fspo, fspo_cot, population, oracle; pref_ft is fspo's stage 1), as the pipeline
  * writes. System properties: probe.methods (comma-separated, default all five; population is the win rates'

@@ -30,8 +30,8 @@ class ReportMarkdownTest {
     assertTrue(md.contains("![accuracy_vs_shots.png](accuracy_vs_shots.png)"));
     assertTrue(md.contains("agrees with 100.0% of 240 stored labels"));
     assertTrue(md.contains("## Win rate vs population"));
-    assertTrue(md.contains("with its CI. Responses decoded by beam search over 4 hypotheses, at most 96 tokens, seed 0."),
-        md);
+    assertTrue(md.contains(
+        "with its CI. Responses decoded by beam search over 4 hypotheses, at most 96 tokens, seed 0."), md);
     assertEquals("greedy, no 3-gram repeated, at most 64 tokens, seed 2",
         ReportMarkdown.decoding(new org.fspo.eval.generate.SamplingConfig(0, 1, 64, 2, 1, 3)));
     assertEquals("sampled at temperature 0.7, top_p 0.9, at most 160 tokens, seed 0",
