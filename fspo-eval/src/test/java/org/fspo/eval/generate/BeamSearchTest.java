@@ -90,12 +90,14 @@ class BeamSearchTest {
   }
 
   @Test
-  void beamSearchNeedsTemperatureZeroAndAtLeastOneBeam() throws Exception {
+  void beamSearchNeedsTemperatureZeroAndAtLeastOneBeamAndTheNgramBanANonNegativeSize() throws Exception {
     assertEquals("generate.num_beams 4 is beam search, which is deterministic: set generate.temperature to 0 (beam "
         + "sampling is not supported), or num_beams to 1",
         assertThrows(IllegalArgumentException.class, () -> new SamplingConfig(0.7, 1, 10, 0, 4, 0)).getMessage());
     assertEquals("generate.num_beams must be >= 1 (1 = no beam search), got 0",
         assertThrows(IllegalArgumentException.class, () -> new SamplingConfig(0, 1, 10, 0, 0, 0)).getMessage());
+    assertEquals("generate.no_repeat_ngram_size must be >= 0 (0 = off), got -1",
+        assertThrows(IllegalArgumentException.class, () -> new SamplingConfig(0, 1, 10, 0, 1, -1)).getMessage());
     SamplingConfig parsed = new ObjectMapper().readValue(
         "{\"temperature\": 0, \"top_p\": 1, \"max_tokens\": 8, \"seed\": 0}", SamplingConfig.class);
     assertEquals(1, parsed.numBeams()); // absent: no beam search
