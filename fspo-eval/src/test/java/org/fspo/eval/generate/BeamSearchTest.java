@@ -7,10 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.fspo.train.model.CausalLm;
 import org.fspo.train.model.Decoder;
 import org.fspo.train.model.TokenBatch;
@@ -120,7 +117,7 @@ class BeamSearchTest {
    * that shared another's decoder instead of forking it would read the other's tokens: after the prompt [0], 1 (p 0.5),
    * 2 (0.4) or 4 (0.1); after [0, 1] ten tokens at 0.1; after [0, 2] 3 (0.99) or 4 (0.01); then EOS.
    */
-  static final class TableModel implements CausalLm {
+  static final class TableModel extends GeneratorTest.CountingModel { // its stub methods; a decoder of its own
     static float[] probs(java.util.List<Integer> seq) {
       float[] p = new float[14];
       if (seq.size() == 1) {
@@ -144,14 +141,12 @@ class BeamSearchTest {
       return z;
     }
 
+    TableModel() {
+      super(64);
+    }
+
     @Override public String family() { return "table"; }
     @Override public int vocabSize() { return 14; }
-    @Override public int maxPositions() { return 64; }
-    @Override public LinkedHashMap<String, INDArray> parameters() { return new LinkedHashMap<>(); }
-    @Override public INDArray logits(TokenBatch batch) { throw new UnsupportedOperationException(); }
-    @Override public Forward forward(TokenBatch batch) { throw new UnsupportedOperationException(); }
-    @Override public Map<String, INDArray> backward(Forward f, double[] d) { throw new UnsupportedOperationException(); }
-    @Override public void save(Path dir) { throw new UnsupportedOperationException(); }
 
     @Override
     public Decoder decoder() {
