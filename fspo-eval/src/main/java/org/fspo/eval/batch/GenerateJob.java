@@ -69,13 +69,8 @@ public final class GenerateJob {
     Dataset<Row> prepared = GenerateStages.withUserPairs(questions, storePairs);
     String runDir = request.run().toString(); // a String, not a Path: the loader travels to executors
     Method method = request.method();
-    SamplingConfig sampling = request.sampling();
-    // records are not Serializable: ship the sampling settings as plain values and rebuild them on the executor
-    double temperature = sampling.temperature(), topP = sampling.topP();
-    int maxTokens = sampling.maxTokens(), beams = sampling.numBeams(), ngram = sampling.noRepeatNgramSize();
-    long seed = sampling.seed();
-    GenerateStages.WriterLoader loader = () -> RunMethods.writer(method, Path.of(runDir),
-        new SamplingConfig(temperature, topP, maxTokens, seed, beams, ngram));
+    SamplingConfig sampling = request.sampling(); // Serializable: travels to executors whole, every field with it
+    GenerateStages.WriterLoader loader = () -> RunMethods.writer(method, Path.of(runDir), sampling);
     int skipped = 0;
     long start = System.nanoTime(), doneRows = 0;
     for (int k = 0; k < chunks; k++) {

@@ -21,7 +21,7 @@ public record SamplingConfig(
     @JsonProperty("max_tokens") int maxTokens,
     @JsonProperty("seed") long seed,
     @JsonProperty("num_beams") Integer numBeams,
-    @JsonProperty("no_repeat_ngram_size") Integer noRepeatNgramSize) {
+    @JsonProperty("no_repeat_ngram_size") Integer noRepeatNgramSize) implements java.io.Serializable {
 
   public SamplingConfig {
     numBeams = numBeams == null ? 1 : numBeams;
