@@ -21,7 +21,8 @@ import org.fspo.core.FspoUserException;
  * run; it is taken for a batch that fills max_seq_len, the configured worst case (a run that only fits while its
  * batches stay short would die at its first long batch instead):
  * <pre>
- *   P params x (weights + gradients + optimizer moments (adamw 2, rmsprop 1) + stage 2's frozen reference)
+ *   P params x (weights + gradients + optimizer moments (adamw 2, rmsprop 1; +1 with ema_decay's average)
+ *               + stage 2's frozen reference)
  * + per micro-batch, saved for the backward pass, with R = batch_pairs rows of T = max_seq_len tokens (the
  *   shared-prefix layout runs a pair as one row of at least T tokens, so this undercounts the plain layout):
  *     R T L (8 C + 2 F)        activations per layer (a block saves about 11 C + 3 F per token)
@@ -92,7 +93,7 @@ final class MemoryBudget {
     ModelShape m = config.model();
     long params = 0;
     for (long[] s : shapes.values()) params = Math.addExact(params, count(s));
-    int moments = config.optim().name().equals("adamw") ? 2 : 1;
+    int moments = (config.optim().name().equals("adamw") ? 2 : 1) + (config.optim().emaDecay() > 0 ? 1 : 0);
     long state = Math.multiplyExact(Math.multiplyExact(params, 3 + moments), 4);
     long rows = config.optim().batchPairs(), tokens = m.maxSeqLen(), layers = m.layers();
     long perToken = Math.addExact(Math.multiplyExact(8L, m.dModel()), Math.multiplyExact(2L, m.ffWidth()));

@@ -2,6 +2,7 @@ package org.fspo.train.loop;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import org.fspo.train.optim.AdamW;
+import org.fspo.train.optim.Ema;
 import org.fspo.train.optim.LrSchedule;
 import org.fspo.train.optim.Optimizer;
 import org.fspo.train.optim.RmsProp;
@@ -17,6 +18,8 @@ import org.fspo.train.optim.RmsProp;
  * @param gradClip    global L2 norm the gradients are clipped to; 0 turns clipping off (default 1.0)
  * @param gradAccum   micro-batches accumulated per optimizer step (default 1)
  * @param batchPairs  preference pairs per micro-batch; each is two sequences (default 4)
+ * @param emaDecay    decay of an exponential moving average of the weights that replaces them at each stage's end
+ *                    ({@link Ema}); 0 turns it off (default 0.0)
  */
 public record OptimConfig(
     @JsonProperty("name") String name,
@@ -25,7 +28,8 @@ public record OptimConfig(
     @JsonProperty("decay") String decay,
     @JsonProperty("grad_clip") double gradClip,
     @JsonProperty("grad_accum") int gradAccum,
-    @JsonProperty("batch_pairs") int batchPairs) {
+    @JsonProperty("batch_pairs") int batchPairs,
+    @JsonProperty("ema_decay") double emaDecay) {
 
   public OptimConfig {
     TrainConfig.require(name.equals("adamw") || name.equals("rmsprop"), "optim.name", "adamw or rmsprop", name);
@@ -36,14 +40,16 @@ public record OptimConfig(
     TrainConfig.require(gradClip >= 0, "optim.grad_clip", "non-negative", gradClip);
     TrainConfig.require(gradAccum >= 1, "optim.grad_accum", "at least 1", gradAccum);
     TrainConfig.require(batchPairs >= 1, "optim.batch_pairs", "at least 1", batchPairs);
+    TrainConfig.require(emaDecay >= 0 && emaDecay < 1, "optim.ema_decay", "in [0, 1)", emaDecay);
   }
 
   public static OptimConfig defaults() {
-    return new OptimConfig("adamw", 0.0, 10, "constant", 1.0, 1, 4);
+    return new OptimConfig("adamw", 0.0, 10, "constant", 1.0, 1, 4, 0.0);
   }
 
   public Optimizer newOptimizer() {
-    return name.equals("adamw") ? AdamW.withWeightDecay(weightDecay) : RmsProp.withWeightDecay(weightDecay);
+    Optimizer opt = name.equals("adamw") ? AdamW.withWeightDecay(weightDecay) : RmsProp.withWeightDecay(weightDecay);
+    return emaDecay > 0 ? new Ema(opt, emaDecay) : opt;
   }
 
   public LrSchedule schedule(double peak, long totalSteps) {

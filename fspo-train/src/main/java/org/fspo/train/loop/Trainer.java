@@ -26,6 +26,7 @@ import org.fspo.train.model.CausalLm;
 import org.fspo.train.model.Models;
 import org.fspo.train.model.TransformerLm;
 import org.fspo.train.model.lora.LoraAdapters;
+import org.fspo.train.optim.Ema;
 import org.fspo.train.optim.Gradients;
 import org.fspo.train.optim.LrSchedule;
 import org.fspo.train.optim.Optimizer;
@@ -165,6 +166,7 @@ public final class Trainer {
         if (!runStage(TrainerState.SFT, config.sft(), model, opt, from, null, null, collator, log)) {
           return new Result(false, run);
         }
+        if (opt instanceof Ema ema) ema.copyInto(model.parameters());
         if (lora != null) LoraAdapters.merge(lora); // sft/ = base + s B A: stage 2's base and reference
         if (replicas.writes()) saveFolder(model, run.sft(), new SaveFormat(true, shard)); // F32: exactly as trained
         replicas.barrier(); // the other workers read sft/ next
@@ -193,6 +195,7 @@ public final class Trainer {
         if (!runStage(TrainerState.FSPO, config.fspo(), model, opt, from, cache, refHash, collator, log)) {
           return new Result(false, run);
         }
+        if (opt instanceof Ema ema) ema.copyInto(model.parameters());
       }
       if (!replicas.writes()) return new Result(true, run);
       if (lora != null) saveAdapter(lora, run.finalModel(), run.sft());

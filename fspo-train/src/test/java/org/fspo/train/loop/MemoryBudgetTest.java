@@ -30,6 +30,9 @@ class MemoryBudgetTest {
     MemoryBudget.Estimate e = MemoryBudget.estimate(c, ScratchModel.shapes(c.model(), 57));
     assertEquals(allocated, e.params());
     assertEquals(allocated * 4 * (1 + 1 + 2 + 1), e.stateBytes(), "weights, gradients, 2 adamw moments, reference");
+    MemoryBudget.Estimate averaged = MemoryBudget.estimate(TinyRuns.config(family, "ipo", "optim.ema_decay=0.99"),
+        ScratchModel.shapes(c.model(), 57));
+    assertEquals(allocated * 4 * (1 + 1 + 2 + 1 + 1), averaged.stateBytes(), "and the weights' moving average");
   }
 
   @Test
