@@ -62,6 +62,8 @@ class TrainConfigTest {
     assertTrue(e.getMessage().contains("train.fspo.loss must be ipo or dpo, got kto"), e.getMessage());
     e = assertThrows(FspoUserException.class, () -> TrainConfig.load(null, List.of("fspo.rpo_alpha=-1")));
     assertTrue(e.getMessage().contains("train.fspo.rpo_alpha must be non-negative, got -1.0"), e.getMessage());
+    e = assertThrows(FspoUserException.class, () -> TrainConfig.load(null, List.of("optim.ema_decay=1")));
+    assertTrue(e.getMessage().contains("train.optim.ema_decay must be in [0, 1), got 1.0"), e.getMessage());
     assertEquals(0.5, TrainConfig.load(null, List.of("fspo.rpo_alpha=0.5")).fspo().rpoAlpha());
     Files.writeString(bad, "train:\n  seed: many\n");
     e = assertThrows(FspoUserException.class, () -> TrainConfig.load(bad, List.of()));
