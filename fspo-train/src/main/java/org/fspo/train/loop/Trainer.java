@@ -166,7 +166,6 @@ public final class Trainer {
         if (!runStage(TrainerState.SFT, config.sft(), model, opt, from, null, null, collator, log)) {
           return new Result(false, run);
         }
-        if (opt instanceof Ema ema) ema.copyInto(model.parameters());
         if (lora != null) LoraAdapters.merge(lora); // sft/ = base + s B A: stage 2's base and reference
         if (replicas.writes()) saveFolder(model, run.sft(), new SaveFormat(true, shard)); // F32: exactly as trained
         replicas.barrier(); // the other workers read sft/ next
@@ -195,7 +194,6 @@ public final class Trainer {
         if (!runStage(TrainerState.FSPO, config.fspo(), model, opt, from, cache, refHash, collator, log)) {
           return new Result(false, run);
         }
-        if (opt instanceof Ema ema) ema.copyInto(model.parameters());
       }
       if (!replicas.writes()) return new Result(true, run);
       if (lora != null) saveAdapter(lora, run.finalModel(), run.sft());
@@ -280,6 +278,7 @@ public final class Trainer {
         inEpoch = 0;
       }
     }
+    if (opt instanceof Ema ema) ema.copyInto(model.parameters()); // train.optim.ema_decay: the stage ends averaged
     return true;
   }
 

@@ -33,10 +33,6 @@ class EmaRunTest {
     return SafeTensors.readArrays(run.resolve(file));
   }
 
-  static double relDiff(INDArray a, INDArray b) {
-    return a.sub(b).norm2Number().doubleValue() / Math.max(1e-30, a.norm2Number().doubleValue());
-  }
-
   @Test
   void sftHoldsTheAverageOfStageOnesWeights(@TempDir Path tmp) {
     Path plain = tmp.resolve("plain"), averaged = tmp.resolve("ema");
@@ -52,11 +48,11 @@ class EmaRunTest {
     int compared = 0;
     for (String name : sft.keySet()) {
       if (!expected.containsKey(name)) continue;
-      assertTrue(relDiff(expected.get(name), sft.get(name)) < 1e-6, name + " is the average of the steps' weights");
+      assertTrue(LoraTrainerTest.rel(sft.get(name), expected.get(name)) < 1e-6, name + " is the average of the steps' weights");
       compared++;
     }
     assertEquals(expected.size(), compared, "every trained tensor is in sft/");
-    assertTrue(sft.keySet().stream().anyMatch(n -> relDiff(last.get(n), sft.get(n)) > 1e-4),
+    assertTrue(sft.keySet().stream().anyMatch(n -> LoraTrainerTest.rel(sft.get(n), last.get(n)) > 1e-4),
         "the average is not the last step's weights");
   }
 
@@ -71,6 +67,6 @@ class EmaRunTest {
     ResumeTest.job(c, parts, true, (s, n) -> false);
     Map<String, INDArray> a = read(whole, "final/model.safetensors"), b = read(parts, "final/model.safetensors");
     assertEquals(a.keySet(), b.keySet());
-    for (String name : a.keySet()) assertTrue(relDiff(a.get(name), b.get(name)) <= 1e-6, name);
+    for (String name : a.keySet()) assertTrue(LoraTrainerTest.rel(b.get(name), a.get(name)) <= 1e-6, name);
   }
 }
