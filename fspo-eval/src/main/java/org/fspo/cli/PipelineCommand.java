@@ -22,6 +22,7 @@ import org.fspo.eval.scoring.EvalConfig;
 import org.fspo.synth.job.SynthConfig;
 import org.fspo.synth.job.SynthJob;
 import org.fspo.synth.store.EpisodeStore;
+import org.fspo.train.loop.ResumeCheck;
 import org.fspo.train.loop.TrainConfig;
 import org.fspo.train.loop.TrainJob;
 import org.fspo.train.loop.Trainer;
@@ -111,6 +112,7 @@ final class PipelineCommand implements Callable<Integer> {
     sets.addAll(run.trainingSets());
     TrainConfig trainConfig = TrainConfig.load(config.file(), sets.stream().filter(s -> s.startsWith("train.")).toList());
     if (TrainedRun.isFinished(dir)) { // final/ is a full model, or a LoRA run's adapter
+      ResumeCheck.requireReusable(dir, trainConfig);
       log.println("[2/3] train " + run.key() + ": " + dir + " is finished; reusing it");
       return;
     }

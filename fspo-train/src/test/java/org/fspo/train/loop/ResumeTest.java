@@ -128,6 +128,20 @@ class ResumeTest {
   }
 
   @Test
+  void aFinishedRunIsReusableOnlyUnderItsOwnConfig() {
+    assertTrue(TrainedRun.isFinished(whole));
+    ResumeCheck.requireReusable(whole, config()); // the config it was trained with
+    ResumeCheck.requireReusable(whole, config("checkpoint.keep_last=5")); // cadence only: the weights are the same
+    FspoUserException e = assertThrows(FspoUserException.class,
+        () -> ResumeCheck.requireReusable(whole, config("data.shots=0")));
+    assertEquals(FspoUserException.CONFIG, e.exitCode());
+    assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+    assertTrue(e.getMessage().startsWith(whole.resolve("config.yaml") + ": this finished run was trained with "
+        + "another config than the one it would be trained with now: train.data.shots "), e.getMessage());
+    assertTrue(e.getMessage().contains("; delete " + whole + " to retrain it"), e.getMessage());
+  }
+
+  @Test
   void aTornLastMetricsRowIsDroppedAndTheRunEndsAsAnUninterruptedOne(@TempDir Path tmp) throws Exception {
     Path run = stopped(tmp.resolve("run"));
     Path metrics = run.resolve("metrics.jsonl");
