@@ -15,8 +15,12 @@ import org.fspo.core.prompt.PromptFormat;
  * fspo_cot   | fspo_cot             | with_description, not teacher_forced       | k shots + own description | final / sft
  * pref_ft    | fspo                 | (the fspo run's stage 1)                   | k shots                   | sft / base
  * population | population           | shots = 0                                  | 0 shots always            | final / sft
- * oracle     | oracle               | with_description, teacher_forced           | k shots + true description| final / sft
+ * oracle     | oracle               | with_description, teacher_forced, shots = 0| true description only    | final / sft
  * </pre>
+ *
+ * The oracle is told who the user is instead of shown: trained and scored on the true description with no shots.
+ * Given k shots as well it learned to lean on the shots and ignore the description (0-shot accuracy at chance with
+ * the description in the prompt; docs/eval.md, "An oracle of the description alone").
  */
 public enum Method {
   /** FSPO: SFT then IPO on few-shot episodes, scored against its stage-1 reference. */
@@ -28,11 +32,11 @@ public enum Method {
   PREF_FT("pref_ft", Prompt.SHOTS, null),
   /** Population IPO: the same recipe trained with 0 shots, so it cannot personalize. */
   POPULATION("population", Prompt.ZERO_SHOT, List.of("train.data.shots=0")),
-  /** FSPO given the true user description (teacher-forced in the prompt): an upper bound where data has one. */
+  /** The recipe given the true user description and no shots: an upper bound where data has descriptions. */
   ORACLE("oracle", Prompt.TRUE_DESCRIPTION,
-      List.of("train.data.with_description=true", "train.data.teacher_forced=true"));
+      List.of("train.data.with_description=true", "train.data.teacher_forced=true", "train.data.shots=0"));
 
-  /** How a method's scoring prompt is built. */
+  /** How a method's scoring prompt is built; ZERO_SHOT and TRUE_DESCRIPTION show no shots at any shot count. */
   private enum Prompt { SHOTS, ZERO_SHOT, SELF_DESCRIBED, TRUE_DESCRIPTION }
 
   private final String key;
@@ -67,9 +71,9 @@ public enum Method {
     return this == PREF_FT;
   }
 
-  /** Rendered with no shots at every shot count. */
+  /** Rendered with no shots at every shot count (population; the oracle, which has the description instead). */
   public boolean zeroShot() {
-    return prompt == Prompt.ZERO_SHOT;
+    return prompt == Prompt.ZERO_SHOT || prompt == Prompt.TRUE_DESCRIPTION;
   }
 
   /** Writes its own user description with the policy, then is scored teacher-forced with it (COT). */

@@ -56,7 +56,7 @@ public record MethodSpec(Method method, PromptFormat format, double beta) {
     return method.key();
   }
 
-  /** Rendered with no shots at every shot count (population). */
+  /** Rendered with no shots at every shot count (population, oracle). */
   public boolean zeroShot() {
     return method.zeroShot();
   }

@@ -93,5 +93,22 @@ class RunMethodsTest {
     assertEquals(Method.FSPO_COT, Method.trainedBy(true, false, 4));
     assertEquals(Method.ORACLE, Method.trainedBy(true, true, 4));
     assertEquals(Method.POPULATION, Method.trainedBy(false, false, 0));
+    assertEquals(Method.ORACLE, Method.trainedBy(true, true, 0));
+  }
+
+  @Test
+  void eachRunTrainsTheMethodItProvidesInThePromptItIsScoredIn() {
+    for (Method m : Method.values()) {
+      if (m.provider() != m) {
+        continue;
+      }
+      List<String> sets = new ArrayList<>(List.of("data.shots=1-4")); // the shared config, then the method's own
+      m.trainingSets().forEach(s -> sets.add(s.substring("train.".length())));
+      TrainConfig c = TrainConfig.load(null, sets);
+      assertEquals(m, RunMethods.methodOf(c), m.key());
+      // a method scored without shots must have trained without them (else it is scored in a prompt it never saw)
+      assertEquals(m.zeroShot(), c.data().shots().max() == 0, m.key());
+      assertEquals(m.needsUserDescriptions(), c.data().withDescription(), m.key());
+    }
   }
 }

@@ -57,7 +57,7 @@ public class RewardScorerTest {
   void everyMethodIsScoredInThePromptFormatItsRunTrainedOn() {
     List<EvalEpisode> eps = episodes().stream().filter(e -> e.shots() == 2).toList();
     DescriptionWriter writer = prompt -> "prefers short answers.";
-    for (String method : List.of("fspo", "fspo_cot", "pref_ft", "oracle")) {
+    for (String method : List.of("fspo", "fspo_cot", "pref_ft")) {
       for (boolean dispreferred : List.of(true, false)) {
         FakeModel policy = new FakeModel(0);
         new RewardScorer(4).score(MethodSpec.of(method, 0.1, dispreferred), eps, policy, new FakeModel(0), writer);
@@ -77,6 +77,20 @@ public class RewardScorerTest {
     List<PairScore> scores = new RewardScorer(4).score(MethodSpec.population(0.1), eps, policy, new FakeModel(0), null);
     assertTrue(policy.prompts.stream().noneMatch(p -> p.contains("# Example")));
     assertEquals(eps.size() / 3, policy.prompts.size()); // 3 shot counts share one 0-shot render per query
+    assertEquals(List.of(0, 2, 4), scores.subList(0, 3).stream().map(PairScore::shots).toList());
+    assertEquals(scores.get(0).margin(), scores.get(2).margin(), 0.0);
+  }
+
+  @Test
+  void oracleSeesTheTrueDescriptionAndNoShotsAtEveryCount() {
+    FakeModel policy = new FakeModel(-1.0);
+    List<EvalEpisode> eps = episodes();
+    List<PairScore> scores = new RewardScorer(4).score(MethodSpec.oracle(0.1), eps, policy, new FakeModel(0), null);
+    assertEquals(eps.size() / 3, policy.prompts.size()); // one description-only render per query
+    for (String prompt : policy.prompts) {
+      assertTrue(!prompt.contains("# Example") && prompt.contains("# Task\nGenerate a response to the following "
+          + "question.") && prompt.endsWith("## User Description\ndesc\n"), prompt);
+    }
     assertEquals(List.of(0, 2, 4), scores.subList(0, 3).stream().map(PairScore::shots).toList());
     assertEquals(scores.get(0).margin(), scores.get(2).margin(), 0.0);
   }
