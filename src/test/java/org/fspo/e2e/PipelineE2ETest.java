@@ -1,5 +1,6 @@
 package org.fspo.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -171,6 +172,21 @@ class PipelineE2ETest {
     // same runs, same held-out set: the candidate equals the incumbent, and equal is not worse
     assertTrue(gate.path("promote").asBoolean(), gate.toString());
     assertEquals(gate.path("incumbent").asDouble(), gate.path("candidate").asDouble(), 0.0);
+  }
+
+  @Test
+  void aRerunWithAnotherTrainingConfigDoesNotReuseTheOldRuns() throws Exception {
+    assertEquals(0, pipeline.exit(), pipeline.err());
+    Path fspoRun = out.resolve("runs/fspo");
+    byte[] recorded = Files.readAllBytes(fspoRun.resolve("config.yaml"));
+    Run run = fspo("pipeline", "--config", config.toString(), "--out", out.toString(), "--master", "local[1]",
+        "--no-progress", "--set", "train.fspo.lr=2.0e-3");
+    assertEquals(78, run.exit(), run.out() + run.err());
+    assertEquals(1, run.err().strip().lines().count(), run.err());
+    assertTrue(run.err().contains(fspoRun.resolve("config.yaml") + ": this finished run was trained with another "
+        + "config than the one it would be trained with now: train.fspo.lr 0.001 -> 0.002; delete " + fspoRun),
+        run.err());
+    assertArrayEquals(recorded, Files.readAllBytes(fspoRun.resolve("config.yaml")));
   }
 
   @Test
