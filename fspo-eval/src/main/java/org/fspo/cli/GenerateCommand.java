@@ -84,6 +84,14 @@ final class GenerateCommand implements Callable<Integer> {
       description = "Never repeat an n-gram of this size within a response (default 0: off).")
   int noRepeatNgramSize;
 
+  @Option(names = "--presence-penalty", defaultValue = "0",
+      description = "OpenAI's presence_penalty in [-2, 2] over the response's tokens; not with beams (default 0).")
+  double presencePenalty;
+
+  @Option(names = "--frequency-penalty", defaultValue = "0",
+      description = "OpenAI's frequency_penalty in [-2, 2] over the response's tokens; not with beams (default 0).")
+  double frequencyPenalty;
+
   @Option(names = "--seed", defaultValue = "0", description = "Sampling and shot-choice seed (default 0).")
   long seed;
 
@@ -103,7 +111,8 @@ final class GenerateCommand implements Callable<Integer> {
     SamplingConfig sampling;
     try {
       m = Method.fromKey(method);
-      sampling = new SamplingConfig(temperature, topP, maxTokens, seed, numBeams, noRepeatNgramSize);
+      sampling = new SamplingConfig(temperature, topP, maxTokens, seed, numBeams, noRepeatNgramSize, presencePenalty,
+          frequencyPenalty);
     } catch (IllegalArgumentException e) {
       throw new FspoUserException(e.getMessage(), FspoUserException.USAGE);
     }

@@ -135,8 +135,9 @@ class GenerateCommandTest {
   }
 
   /**
-   * Beam search and the n-gram ban reach the executors (the settings travel as plain values and are rebuilt there)
-   * and are recorded per row; beam search with a temperature is refused in one line before Spark starts.
+   * Beam search, the n-gram ban and the penalties reach the executors (the settings travel as plain values and are
+   * rebuilt there) and are recorded per row; beam search with a temperature or with penalties is refused in one line
+   * before Spark starts.
    */
   @Test
   void beamSearchSettingsAreUsedAndRecorded() {
@@ -148,6 +149,18 @@ class GenerateCommandTest {
       assertEquals(3, r.getInt(r.fieldIndex("num_beams")));
       assertEquals(2, r.getInt(r.fieldIndex("no_repeat_ngram_size")));
     }
+    CliRun penalised = generate(dir.resolve("penalised"), "--presence-penalty", "0.5", "--frequency-penalty", "-0.25");
+    assertEquals(0, penalised.exitCode(), penalised.err());
+    spark = SparkSessions.start("read", "local[1]", false); // the job stopped the one above
+    for (Row r : spark.read().parquet(dir.resolve("penalised/responses").toString()).collectAsList()) {
+      assertEquals(0.5, r.getDouble(r.fieldIndex("presence_penalty")), 0.0);
+      assertEquals(-0.25, r.getDouble(r.fieldIndex("frequency_penalty")), 0.0);
+    }
+    CliRun beamPenalised = generate(dir.resolve("beam-penalised"), "--temperature", "0", "--num-beams", "3",
+        "--presence-penalty", "0.5");
+    assertEquals(FspoUserException.USAGE, beamPenalised.exitCode());
+    assertEquals(1, beamPenalised.errLines().size(), beamPenalised.err());
+    assertTrue(beamPenalised.err().contains("not to beam search"), beamPenalised.err());
     CliRun sampled = generate(dir.resolve("sampled"), "--num-beams", "3");
     assertEquals(FspoUserException.USAGE, sampled.exitCode());
     assertEquals(1, sampled.errLines().size(), sampled.err());

@@ -112,7 +112,8 @@ public final class GenerateJob {
               lit(request.method().key()).as("method"), lit(request.shots()).as("shots"), col("shot_pair_ids"),
               lit(s.temperature()).as("temperature"), lit(s.topP()).as("top_p"), lit(s.maxTokens()).as("max_tokens"),
               lit(s.seed()).as("seed"), lit(s.numBeams()).as("num_beams"),
-              lit(s.noRepeatNgramSize()).as("no_repeat_ngram_size"), lit(modelHash).as("model_hash"),
+              lit(s.noRepeatNgramSize()).as("no_repeat_ngram_size"), lit(s.presencePenalty()).as("presence_penalty"),
+              lit(s.frequencyPenalty()).as("frequency_penalty"), lit(modelHash).as("model_hash"),
               lit(now).as("created_at"))
           .orderBy("row_id").write().parquet(tmp.resolve(GenerateTables.RESPONSES_DIR).toString());
       outcomes.filter(col("reason").isNotNull())

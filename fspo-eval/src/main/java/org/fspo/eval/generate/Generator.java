@@ -13,9 +13,10 @@ import org.fspo.train.model.Decoder;
  * an end-of-sequence token (not included in the output): the tokenizer's, or any of the model's config.json
  * eos_token_id (Llama 3 Instruct lists three), at {@code maxTokens}, at a caller's stop condition, or when the
  * model's context is full. With num_beams above 1 it searches instead ({@link BeamSearch}); either way
- * no_repeat_ngram_size bans a token that repeats an n-gram of the response ({@link NoRepeatNgram}). Each prompt gets
- * its own RNG stream derived from (seed, key), so results do not depend on the order or the number of prompts
- * generated.
+ * no_repeat_ngram_size bans a token that repeats an n-gram of the response ({@link NoRepeatNgram}); without beams
+ * the presence and frequency penalties lower the logits of tokens the response holds ({@link RepetitionPenalty}).
+ * Each prompt gets its own RNG stream derived from (seed, key), so results do not depend on the order or the number
+ * of prompts generated.
  */
 public final class Generator {
   private final CausalLm model;
@@ -70,10 +71,12 @@ public final class Generator {
       return BeamSearch.search(decoder, first, config.numBeams(), limit, eosIds, stopAfter,
           config.noRepeatNgramSize());
     }
+    RepetitionPenalty penalty = config.penalty();
     try (Decoder decoder = model.decoder()) {
       float[] logits = decoder.prefill(promptIds);
       while (n < limit) {
         NoRepeatNgram.ban(logits, out, n, config.noRepeatNgramSize());
+        penalty.apply(logits, out, n);
         int token = sampler.next(logits, rng);
         if (eosIds.contains(token)) {
           eos = true;

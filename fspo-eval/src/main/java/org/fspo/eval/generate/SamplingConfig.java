@@ -14,6 +14,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *                    default) samples one token at a time. Beam search is deterministic, so it needs temperature 0
  * @param noRepeatNgramSize a token that would repeat an n-gram of this size within the response is never chosen
  *                    ({@link NoRepeatNgram}; HF's no_repeat_ngram_size, over the response only); 0 (default): off
+ * @param presencePenalty  OpenAI's presence_penalty over the response ({@link RepetitionPenalty}); 0 (default): off
+ * @param frequencyPenalty OpenAI's frequency_penalty over the response; 0 (default): off. Neither works with beam
+ *                    search
  */
 public record SamplingConfig(
     @JsonProperty("temperature") double temperature,
@@ -21,11 +24,20 @@ public record SamplingConfig(
     @JsonProperty("max_tokens") int maxTokens,
     @JsonProperty("seed") long seed,
     @JsonProperty("num_beams") Integer numBeams,
-    @JsonProperty("no_repeat_ngram_size") Integer noRepeatNgramSize) implements java.io.Serializable {
+    @JsonProperty("no_repeat_ngram_size") Integer noRepeatNgramSize,
+    @JsonProperty("presence_penalty") Double presencePenalty,
+    @JsonProperty("frequency_penalty") Double frequencyPenalty) implements java.io.Serializable {
 
   public SamplingConfig {
     numBeams = numBeams == null ? 1 : numBeams;
     noRepeatNgramSize = noRepeatNgramSize == null ? 0 : noRepeatNgramSize;
+    presencePenalty = presencePenalty == null ? 0.0 : presencePenalty;
+    frequencyPenalty = frequencyPenalty == null ? 0.0 : frequencyPenalty;
+    RepetitionPenalty penalty = new RepetitionPenalty(presencePenalty, frequencyPenalty); // checks the ranges
+    if (numBeams > 1 && !penalty.off()) {
+      throw new IllegalArgumentException("generate.presence_penalty and frequency_penalty apply to sampling and "
+          + "greedy decoding, not to beam search: set them to 0, or num_beams to 1");
+    }
     if (noRepeatNgramSize < 0) {
       throw new IllegalArgumentException("generate.no_repeat_ngram_size must be >= 0 (0 = off), got "
           + noRepeatNgramSize);
@@ -48,9 +60,19 @@ public record SamplingConfig(
     }
   }
 
-  /** One token at a time (no beam search). */
+  /** One token at a time (no beam search), no penalties. */
   public SamplingConfig(double temperature, double topP, int maxTokens, long seed) {
     this(temperature, topP, maxTokens, seed, 1, 0);
+  }
+
+  /** No presence or frequency penalty. */
+  public SamplingConfig(double temperature, double topP, int maxTokens, long seed, int numBeams, int noRepeatNgram) {
+    this(temperature, topP, maxTokens, seed, numBeams, noRepeatNgram, 0.0, 0.0);
+  }
+
+  /** The presence and frequency penalties. */
+  public RepetitionPenalty penalty() {
+    return new RepetitionPenalty(presencePenalty, frequencyPenalty);
   }
 
   public static SamplingConfig defaults() {

@@ -28,7 +28,7 @@ import org.fspo.eval.metrics.WinRateCell;
  *                                      "avg_length_baseline", "judge"}}, ...},
  *   "win_rate_baseline": "population",
  *   "win_rate_generate": {"temperature": 0.0, "top_p": 1.0, "max_tokens": 96, "seed": 0, "num_beams": 1,
- *                         "no_repeat_ngram_size": 0},
+ *                         "no_repeat_ngram_size": 0, "presence_penalty": 0.0, "frequency_penalty": 0.0},
  *   "utility_sanity": {"accuracy": 1.0, "n_pairs": 480, "n_users": 24},
  *   "sample_quality": {"fspo": {"4": {"well_formed_rate", "mean_utility", "mean_min_utility", "mean_max_utility",
  *                                     "mean_scaled_utility", "n", "n_users"}}, "population": ...},

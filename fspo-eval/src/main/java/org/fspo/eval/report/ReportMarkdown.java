@@ -15,13 +15,17 @@ public final class ReportMarkdown {
 
   private ReportMarkdown() {}
 
-  /** "greedy" or "sampled at temperature T, top_p P", then beams, the n-gram ban, max_tokens and seed. */
+  /** "greedy" or "sampled at temperature T, top_p P", then beams, the n-gram ban, penalties, max_tokens and seed. */
   static String decoding(org.fspo.eval.generate.SamplingConfig g) {
     StringBuilder s = new StringBuilder(g.numBeams() > 1 ? "by beam search over " + g.numBeams() + " hypotheses"
         : g.temperature() == 0 ? "greedy" : String.format("sampled at temperature %s, top_p %s", g.temperature(),
             g.topP()));
     if (g.noRepeatNgramSize() > 0) {
       s.append(", no ").append(g.noRepeatNgramSize()).append("-gram repeated");
+    }
+    if (g.presencePenalty() != 0 || g.frequencyPenalty() != 0) {
+      s.append(", presence penalty ").append(g.presencePenalty()).append(", frequency penalty ")
+          .append(g.frequencyPenalty());
     }
     return s.append(", at most ").append(g.maxTokens()).append(" tokens, seed ").append(g.seed()).toString();
   }

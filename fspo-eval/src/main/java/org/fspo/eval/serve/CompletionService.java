@@ -86,7 +86,8 @@ public final class CompletionService {
    */
   public Submitted submit(Prepared p, BiConsumer<Integer, String> onDelta) {
     GenerationRequest r = p.request();
-    SamplingConfig sampling = new SamplingConfig(r.temperature(), r.topP(), p.maxTokens(), p.seed());
+    SamplingConfig sampling = new SamplingConfig(r.temperature(), r.topP(), p.maxTokens(), p.seed(), 1, 0,
+        r.penalty().presence(), r.penalty().frequency());
     List<ChoiceText> choices = new ArrayList<>();
     List<DecodeJob> jobs = new ArrayList<>();
     for (int i = 0; i < r.n(); i++) {
@@ -95,7 +96,7 @@ public final class CompletionService {
       String key = model.key(p.query(), p.who().shots().size(), i);
       choices.add(text);
       jobs.add(new DecodeJob(p.promptIds(), new TokenSampler(sampling), Generator.rng(p.seed(), key), p.maxTokens(),
-          text));
+          text, sampling.penalty()));
     }
     if (!engine.submit(jobs)) {
       throw new ApiError(429, "rate_limit_error", "the server's queue is full; retry after the Retry-After seconds",

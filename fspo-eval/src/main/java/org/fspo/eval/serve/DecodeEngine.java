@@ -241,11 +241,13 @@ public final class DecodeEngine implements AutoCloseable {
   /** Generator's loop body: sample, then end at EOS, at the sink's stop or at the limit, or keep the slot. */
   private void advance(DecodeJob job, float[] logits) {
     try {
+      if (job.tokens != null) job.penalty.apply(logits, job.tokens, job.generated);
       int token = job.sampler.next(logits, job.rng);
       if (stopIds.contains(token)) {
         end(job, TokenSink.FinishReason.STOP);
         return;
       }
+      if (job.tokens != null) job.tokens[job.generated] = token;
       job.generated++;
       job.lastToken = token;
       if (job.sink.accept(token)) {

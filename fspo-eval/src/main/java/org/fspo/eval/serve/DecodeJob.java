@@ -1,6 +1,7 @@
 package org.fspo.eval.serve;
 
 import java.util.SplittableRandom;
+import org.fspo.eval.generate.RepetitionPenalty;
 import org.fspo.eval.generate.TokenSampler;
 
 /**
@@ -15,6 +16,8 @@ public final class DecodeJob {
   final SplittableRandom rng;
   final int maxTokens;
   final TokenSink sink;
+  final RepetitionPenalty penalty;
+  final int[] tokens; // the response so far, kept only when a penalty needs it
   private volatile boolean cancelled;
   // engine state
   int slot = -1;
@@ -23,6 +26,11 @@ public final class DecodeJob {
   int lastToken;
 
   public DecodeJob(int[] promptIds, TokenSampler sampler, SplittableRandom rng, int maxTokens, TokenSink sink) {
+    this(promptIds, sampler, rng, maxTokens, sink, RepetitionPenalty.NONE);
+  }
+
+  public DecodeJob(int[] promptIds, TokenSampler sampler, SplittableRandom rng, int maxTokens, TokenSink sink,
+      RepetitionPenalty penalty) {
     if (promptIds.length == 0) throw new IllegalArgumentException("a decode job needs at least one prompt token");
     if (maxTokens < 1) throw new IllegalArgumentException("max_tokens must be >= 1, got " + maxTokens);
     this.promptIds = promptIds;
@@ -30,6 +38,8 @@ public final class DecodeJob {
     this.rng = rng;
     this.maxTokens = maxTokens;
     this.sink = sink;
+    this.penalty = penalty;
+    this.tokens = penalty.off() ? null : new int[maxTokens];
   }
 
   public void cancel() {

@@ -1,6 +1,7 @@
 package org.fspo.eval.serve;
 
 import java.util.List;
+import org.fspo.eval.generate.RepetitionPenalty;
 
 /**
  * A parsed /v1/chat/completions or /v1/completions request (see {@link RequestParser} for the wire fields).
@@ -18,10 +19,11 @@ import java.util.List;
  * @param n            choices, each with its own RNG stream
  * @param stream       answer as Server-Sent Events
  * @param includeUsage stream_options.include_usage: a last chunk with usage
+ * @param penalty      presence_penalty and frequency_penalty, default 0
  */
 public record GenerationRequest(String model, boolean chat, String question, String user, List<Shot> shots,
     Integer maxTokens, double temperature, double topP, Long seed, List<String> stop, int n, boolean stream,
-    boolean includeUsage) {
+    boolean includeUsage, RepetitionPenalty penalty) {
 
   /** One labelled preference of {@code fspo_shots}; dispreferred may be null. */
   public record Shot(String question, String preferred, String dispreferred) {}

@@ -5,10 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
+import org.fspo.eval.generate.RepetitionPenalty;
 
 /**
  * Reads an OpenAI request body strictly: a known field of the wrong type or out of range is a 400 naming the field;
- * fields this server does not use (frequency_penalty, logprobs, ...) are ignored, as a client may always send them.
+ * fields this server does not use (logprobs, logit_bias, ...) are ignored, as a client may always send them.
  *
  * <pre>
  * model                       string, required
@@ -18,6 +19,7 @@ import java.util.List;
  * max_tokens, max_completion_tokens   integer >= 1 (the latter wins when both are sent)
  * temperature                 number in [0, 2], default 1;  top_p  number in (0, 1], default 1
  * seed                        integer;  n  integer in [1, 16], default 1
+ * presence_penalty, frequency_penalty   number in [-2, 2], default 0 (over the response's tokens, as OpenAI's)
  * stop                        string or array of at most 4 non-empty strings
  * stream                      boolean;  stream_options.include_usage  boolean
  * user                        string: a user id of --episodes
@@ -59,8 +61,10 @@ public final class RequestParser {
       if (!o.isObject()) throw ApiError.invalid("stream_options", "stream_options must be an object");
       includeUsage = bool(o, "include_usage");
     }
+    RepetitionPenalty penalty = new RepetitionPenalty(number(root, "presence_penalty", 0, -2, 2, true),
+        number(root, "frequency_penalty", 0, -2, 2, true));
     return new GenerationRequest(model, chat, question, string(root, "user", false), shots(root), maxTokens,
-        temperature, topP, seed, stops(root), n, stream, includeUsage);
+        temperature, topP, seed, stops(root), n, stream, includeUsage, penalty);
   }
 
   private static boolean present(JsonNode o, String field) {

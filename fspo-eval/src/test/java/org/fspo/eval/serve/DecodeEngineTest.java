@@ -90,6 +90,40 @@ class DecodeEngineTest {
     }
   }
 
+  /** The presence and frequency penalties: each job's tokens are still the single-sequence generator's. */
+  @Test
+  void penalisedJobsMatchTheirSingleSequenceGeneration() throws Exception {
+    try (ServedModel model = ServedModel.load(TinyServe.run(dir), "fspo")) {
+      int jobs = 3;
+      for (SamplingConfig sampling : List.of(new SamplingConfig(0, 1, MAX_TOKENS, 5, 1, 0, 0.0, 2.0),
+          new SamplingConfig(1.0, 0.9, MAX_TOKENS, 5, 1, 0, 1.5, 0.5))) {
+        Generator g = new Generator(model.policy(), sampling, model.codec().eosId());
+        Generator plain = new Generator(model.policy(), new SamplingConfig(sampling.temperature(), sampling.topP(),
+            MAX_TOKENS, 5), model.codec().eosId());
+        List<Collect> sinks = new ArrayList<>();
+        List<DecodeJob> burst = new ArrayList<>();
+        int[][] prompts = new int[jobs][];
+        boolean changed = false;
+        for (int i = 0; i < jobs; i++) {
+          prompts[i] = prompt(model, i);
+          Collect c = new Collect();
+          sinks.add(c);
+          burst.add(new DecodeJob(prompts[i], new TokenSampler(sampling), Generator.rng(5, "job" + i), MAX_TOKENS, c,
+              sampling.penalty()));
+        }
+        try (DecodeEngine engine = new DecodeEngine(new BatchedDecoder(model.policy(), jobs), model.stopIds(), jobs)) {
+          assertTrue(engine.submit(burst));
+          for (int i = 0; i < jobs; i++) {
+            int[] want = g.generate(prompts[i], "job" + i);
+            assertArrayEquals(want, sinks.get(i).done.get(120, TimeUnit.SECONDS), sampling + " job " + i);
+            changed |= !java.util.Arrays.equals(want, plain.generate(prompts[i], "job" + i));
+          }
+        }
+        assertTrue(changed, "the penalties changed no job's tokens: " + sampling);
+      }
+    }
+  }
+
   /**
    * With the prefix cache on, a second burst of the same prompts (a served user's shots repeat) takes their full
    * blocks from the cache, computes only the rest, and still gives every job its single-sequence tokens.

@@ -49,6 +49,10 @@ class ServeHttpErrorsTest {
       assertEquals("invalid_json", error(post(url, "[1, 2]", null), 400).get("code").asText());
       assertEquals("temperature", error(post(url, chat(id, ", \"temperature\": \"hot\""), null), 400)
           .get("param").asText());
+      assertEquals("presence_penalty", error(post(url, chat(id, ", \"presence_penalty\": 2.5"), null), 400)
+          .get("param").asText());
+      assertEquals("frequency_penalty", error(post(url, chat(id, ", \"frequency_penalty\": \"x\""), null), 400)
+          .get("param").asText());
       assertEquals("max_tokens", error(post(url, chat(id, ", \"max_tokens\": 0"), null), 400).get("param").asText());
       assertEquals("max_tokens", error(post(url, chat(id, ", \"max_tokens\": 1.5"), null), 400).get("param").asText());
       assertEquals("messages", error(post(url, "{\"model\": \"" + id + "\", \"messages\": []}", null), 400)
