@@ -78,10 +78,12 @@ public final class GenerationProbe {
       String[] s = args[i].split(":");
       SamplingConfig sampling = new SamplingConfig(Double.parseDouble(s[1]), Double.parseDouble(s[2]),
           Integer.parseInt(s[3]), 0L, s.length > 4 ? Integer.parseInt(s[4]) : 1,
-          s.length > 5 ? Integer.parseInt(s[5]) : 0);
+          s.length > 5 ? Integer.parseInt(s[5]) : 0, s.length > 6 ? Double.parseDouble(s[6]) : 0.0,
+          s.length > 7 ? Double.parseDouble(s[7]) : 0.0);
       ObjectNode setting = settings.addObject().put("name", s[0]).put("temperature", sampling.temperature())
           .put("top_p", sampling.topP()).put("max_tokens", sampling.maxTokens()).put("num_beams", sampling.numBeams())
-          .put("no_repeat_ngram_size", sampling.noRepeatNgramSize());
+          .put("no_repeat_ngram_size", sampling.noRepeatNgramSize())
+          .put("presence_penalty", sampling.presencePenalty()).put("frequency_penalty", sampling.frequencyPenalty());
       Map<String, List<String>> responses = new LinkedHashMap<>();
       ObjectNode perMethod = setting.putObject("methods");
       for (String m : methods) {
