@@ -12,7 +12,6 @@ import org.fspo.eval.judge.JudgeItem;
 import org.fspo.eval.judge.Judgment;
 import org.fspo.eval.judge.SampleRater;
 import org.fspo.eval.judge.SampleRatings;
-import org.fspo.eval.judge.WinRates;
 import org.fspo.eval.metrics.BootstrapCi;
 import org.fspo.eval.metrics.PairScore;
 import org.fspo.eval.metrics.PromptFitCell;

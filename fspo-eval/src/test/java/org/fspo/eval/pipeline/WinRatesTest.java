@@ -1,4 +1,4 @@
-package org.fspo.eval.judge;
+package org.fspo.eval.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.fspo.eval.generate.ResponseWriter;
+import org.fspo.eval.judge.Judgment;
+import org.fspo.eval.judge.UtilityJudge;
 import org.fspo.eval.metrics.Outcome;
 import org.fspo.eval.scoring.EvalEpisode;
 import org.fspo.eval.scoring.EvalEpisodes;
@@ -25,7 +27,7 @@ class WinRatesTest {
     Map<String, ResponseWriter> methods = new LinkedHashMap<>();
     methods.put("fspo", e -> e.shots().size() >= 4 ? "much longer answer" : "tiny");
     methods.put("population", baseline);
-    UtilityJudge judge = new UtilityJudge(UtilityJudgeTest.LIKES_LONG);
+    UtilityJudge judge = new UtilityJudge((user, a, b) -> Integer.compare(a.length(), b.length())); // likes long
     List<Judgment> judged = WinRates.judge(episodes, methods, "population", baseline, true, judge::judge);
 
     assertEquals(episodes.size(), judged.size()); // one comparison per episode: fspo vs population

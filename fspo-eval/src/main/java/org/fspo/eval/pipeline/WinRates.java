@@ -1,4 +1,4 @@
-package org.fspo.eval.judge;
+package org.fspo.eval.pipeline;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -8,12 +8,15 @@ import java.util.function.Function;
 import org.fspo.core.episode.Episode;
 import org.fspo.core.episode.PreferencePair;
 import org.fspo.eval.generate.ResponseWriter;
+import org.fspo.eval.judge.JudgeItem;
+import org.fspo.eval.judge.Judgment;
 import org.fspo.eval.scoring.EvalEpisode;
 
 /**
  * Builds the comparisons behind the win rates: for every eval episode and every method other than the baseline, the
  * method's response and the baseline's response to the same query, judged by {@code judge} (the users' utility or
- * the LLM judge). Baseline responses are generated once per (query, shots seen by the baseline).
+ * the LLM judge). Baseline responses are generated once per (query, shots seen by the baseline). It lives with the
+ * pipeline, above generation, scoring and judging, because it joins the three.
  */
 public final class WinRates {
   private WinRates() {}
