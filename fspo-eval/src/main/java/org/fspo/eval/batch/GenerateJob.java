@@ -82,7 +82,8 @@ public final class GenerateJob {
       long from = (long) k * request.chunkRows(), to = from + request.chunkRows();
       Dataset<Row> chunk = prepared.filter(col("row_id").geq(from).and(col("row_id").lt(to)))
           .repartition(request.partitions());
-      writeChunk(GenerateStages.generate(chunk, loader, request.shots(), sampling.seed()), request, modelHash, out, k);
+      writeChunk(GenerateStages.generate(chunk, loader, method, request.shots(), sampling.seed()), request, modelHash,
+          out, k);
       doneRows += Math.min(to, total) - from;
       double seconds = (System.nanoTime() - start) / 1e9, rate = doneRows / Math.max(seconds, 1e-9);
       long left = total - Math.min(to, total);
@@ -107,9 +108,10 @@ public final class GenerateJob {
     try {
       String now = Instant.now().toString();
       SamplingConfig s = request.sampling();
+      int shotsUsed = request.method().zeroShot() ? 0 : request.shots(); // population and the oracle read no shots
       outcomes.filter(col("reason").isNull())
           .select(col("row_id"), col("user_id"), col("question_id"), col("question"), col("response"),
-              lit(request.method().key()).as("method"), lit(request.shots()).as("shots"), col("shot_pair_ids"),
+              lit(request.method().key()).as("method"), lit(shotsUsed).as("shots"), col("shot_pair_ids"),
               lit(s.temperature()).as("temperature"), lit(s.topP()).as("top_p"), lit(s.maxTokens()).as("max_tokens"),
               lit(s.seed()).as("seed"), lit(s.numBeams()).as("num_beams"),
               lit(s.noRepeatNgramSize()).as("no_repeat_ngram_size"), lit(s.presencePenalty()).as("presence_penalty"),

@@ -18,6 +18,7 @@ import org.fspo.core.episode.PreferencePair;
 import org.fspo.core.schema.Columns;
 import org.fspo.eval.generate.ModelResponseWriter;
 import org.fspo.eval.generate.ShotPicker;
+import org.fspo.eval.metrics.Method;
 
 /**
  * The Dataset stages of `fspo generate` after the questions are read ({@link GenerateInputs}).
@@ -32,6 +33,9 @@ import org.fspo.eval.generate.ShotPicker;
  *   0      | u1      | "warm words ..."  | [p2]          |
  *   1      | u9      |                   |               | unknown_user
  * </pre>
+ *
+ * A method prompted without shots (population, oracle) picks none: no shot ids, and no user has too few pairs for it.
+ * The oracle is prompted with the user's stored description; a user without one is quarantined (no_description).
  */
 public final class GenerateStages {
   private GenerateStages() {}
@@ -54,12 +58,16 @@ public final class GenerateStages {
   }
 
   /** One {@link GenerateTables#OUTCOME} row per input row: generated with its shots, or quarantined with a reason. */
-  public static Dataset<Row> generate(Dataset<Row> withPairs, WriterLoader loader, int shots, long seed) {
-    MapPartitionsFunction<Row, Row> f = it -> generatePartition(it, loader, shots, seed);
+  public static Dataset<Row> generate(Dataset<Row> withPairs, WriterLoader loader, Method method, int shots,
+      long seed) {
+    int used = method.zeroShot() ? 0 : shots;
+    boolean needsDescription = method.promptedWithTrueDescription();
+    MapPartitionsFunction<Row, Row> f = it -> generatePartition(it, loader, used, needsDescription, seed);
     return withPairs.mapPartitions(f, Encoders.row(GenerateTables.OUTCOME));
   }
 
-  private static Iterator<Row> generatePartition(Iterator<Row> it, WriterLoader loader, int shots, long seed) {
+  private static Iterator<Row> generatePartition(Iterator<Row> it, WriterLoader loader, int shots,
+      boolean needsDescription, long seed) {
     List<Row> out = new ArrayList<>();
     ModelResponseWriter writer = null; // loaded on the first row that needs it: once per partition
     while (it.hasNext()) {
@@ -87,10 +95,16 @@ public final class GenerateStages {
                 + " besides this question; use fewer --shots"));
         continue;
       }
+      String description = userPairs.get(0).userDescription();
+      if (needsDescription && (description == null || description.isBlank())) {
+        out.add(quarantined(rowId, userId, questionId, question, GenerateTables.NO_DESCRIPTION,
+            "user '" + userId + "' has no stored user description, which this method is prompted with; import the "
+                + "users' descriptions, or use a method that reads shots"));
+        continue;
+      }
       if (writer == null) {
         writer = loader.load();
       }
-      String description = userPairs.get(0).userDescription();
       PreferencePair query = new PreferencePair(userId, questionId, question, "-", "-", description, null, null, null);
       Episode episode = new Episode(userId, picked, query);
       int promptTokens = writer.codec().encode(writer.prompt(episode)).length;

@@ -37,5 +37,6 @@ public final class GenerateTables {
 
   /** Quarantine reasons. */
   public static final String INVALID_JSON = "invalid_json", MISSING_FIELD = "missing_field",
-      UNKNOWN_USER = "unknown_user", TOO_FEW_PAIRS = "too_few_pairs", PROMPT_TOO_LONG = "prompt_too_long";
+      UNKNOWN_USER = "unknown_user", TOO_FEW_PAIRS = "too_few_pairs", PROMPT_TOO_LONG = "prompt_too_long",
+      NO_DESCRIPTION = "no_description";
 }

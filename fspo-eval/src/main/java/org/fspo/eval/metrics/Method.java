@@ -81,6 +81,11 @@ public enum Method {
     return prompt == Prompt.SELF_DESCRIBED;
   }
 
+  /** Prompted with the true user description (the oracle), which must therefore be stored for every user it answers. */
+  public boolean promptedWithTrueDescription() {
+    return prompt == Prompt.TRUE_DESCRIPTION;
+  }
+
   /** Its training data, and so the held-out pairs, must carry the true user description. */
   public boolean needsUserDescriptions() {
     return prompt == Prompt.SELF_DESCRIBED || prompt == Prompt.TRUE_DESCRIPTION;

@@ -19,14 +19,14 @@ import org.fspo.train.tokenizer.ChatTemplate;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-class ModelResponseWriterTest {
+public class ModelResponseWriterTest {
   /** Vocabulary of whole strings; the "model" emits a fixed script of them, then EOS (id 0). */
-  static final class Script implements TextCodec, CausalLm {
+  public static final class Script implements TextCodec, CausalLm {
     final List<String> vocab = new ArrayList<>(List.of("<eos>"));
     final int[] script;
     final List<String> prompts = new ArrayList<>();
 
-    Script(String... pieces) {
+    public Script(String... pieces) {
       script = new int[pieces.length + 1];
       for (int i = 0; i < pieces.length; i++) {
         vocab.add(pieces[i]);
