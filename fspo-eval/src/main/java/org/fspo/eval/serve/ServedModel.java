@@ -68,8 +68,10 @@ public final class ServedModel implements AutoCloseable {
       throw new FspoUserException("--method: " + e.getMessage(), FspoUserException.USAGE);
     }
     if (m.needsUserDescriptions()) {
-      throw new FspoUserException("--method " + method + " cannot be served: its completion starts with a user "
-          + "description; serve fspo, pref_ft or population", FspoUserException.USAGE);
+      String why = m.selfDescription() ? "its completion starts with a user description"
+          : "it is prompted with the user's true description, which a request does not carry";
+      throw new FspoUserException("--method " + method + " cannot be served: " + why + "; serve fspo, pref_ft or "
+          + "population", FspoUserException.USAGE);
     }
     Path dir = RunMethods.locate(runDir, List.of(method)).get(method);
     RunLayout layout = new RunLayout(dir);
