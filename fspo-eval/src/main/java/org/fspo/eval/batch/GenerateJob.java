@@ -58,11 +58,25 @@ public final class GenerateJob {
 
   public record Summary(long input, long responses, long quarantined, int chunks, int chunksSkipped) {}
 
+  /**
+   * The sampling settings as the fingerprint names them: the record's text before the penalties existed, plus the
+   * penalties only when one is set, so an output folder started by the release before them resumes.
+   */
+  static String samplingKey(SamplingConfig s) {
+    String key = "SamplingConfig[temperature=" + s.temperature() + ", topP=" + s.topP() + ", maxTokens="
+        + s.maxTokens() + ", seed=" + s.seed() + ", numBeams=" + s.numBeams() + ", noRepeatNgramSize="
+        + s.noRepeatNgramSize();
+    if (!s.penalty().off()) {
+      key += ", presencePenalty=" + s.presencePenalty() + ", frequencyPenalty=" + s.frequencyPenalty();
+    }
+    return key + "]";
+  }
+
   public static Summary run(SparkSession spark, Request request, Dataset<Row> questions, Dataset<Row> storePairs,
       Path out, PrintWriter log) {
     String modelHash = modelHash(request.run().resolve("final"));
     String fingerprint = StableHash.sha256Hex(request.inputId(), modelHash, request.method().key(),
-        Integer.toString(request.shots()), request.sampling().toString(), Integer.toString(request.chunkRows()));
+        Integer.toString(request.shots()), samplingKey(request.sampling()), Integer.toString(request.chunkRows()));
     claim(out, fingerprint);
     long total = questions.count();
     int chunks = (int) ((total + request.chunkRows() - 1) / request.chunkRows());
