@@ -42,11 +42,13 @@ final class ServeCommand implements Callable<Integer> {
   Path run;
 
   @Option(names = "--method", defaultValue = "fspo",
-      description = "Method to serve: fspo, pref_ft or population. Default: ${DEFAULT-VALUE}.")
+      description = "Method to serve: fspo, pref_ft, population or oracle (prompted with a user description). "
+          + "Default: ${DEFAULT-VALUE}.")
   String method;
 
   @Option(names = "--episodes", paramLabel = "STORE",
-      description = "Episode store whose users a request's `user` names; their stored pairs become the shots.")
+      description = "Episode store whose users a request's `user` names; their stored pairs become the shots "
+          + "(the oracle: their stored description).")
   Path episodes;
 
   @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind. Default: ${DEFAULT-VALUE}.")

@@ -60,7 +60,7 @@ public final class CompletionService {
           + model.id() + "' (GET /v1/models)", "model_not_found");
     }
     Personalization who = Personalization.resolve(r, model, users, hasStore);
-    PreferencePair query = ServedModel.query(who.userId(), r.question());
+    PreferencePair query = ServedModel.query(who.userId(), r.question(), who.description());
     int[] ids = model.codec().encode(model.prompt(who.shots(), query));
     int room = model.maxPositions() - ids.length;
     if (room < 1) {

@@ -20,10 +20,11 @@ import org.fspo.eval.generate.RepetitionPenalty;
  * @param stream       answer as Server-Sent Events
  * @param includeUsage stream_options.include_usage: a last chunk with usage
  * @param penalty      presence_penalty and frequency_penalty, default 0
+ * @param description  the body's {@code fspo_user_description} (for the oracle), or null
  */
 public record GenerationRequest(String model, boolean chat, String question, String user, List<Shot> shots,
     Integer maxTokens, double temperature, double topP, Long seed, List<String> stop, int n, boolean stream,
-    boolean includeUsage, RepetitionPenalty penalty) {
+    boolean includeUsage, RepetitionPenalty penalty, String description) {
 
   /** One labelled preference of {@code fspo_shots}; dispreferred may be null. */
   public record Shot(String question, String preferred, String dispreferred) {}

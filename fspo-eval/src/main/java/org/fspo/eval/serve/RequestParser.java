@@ -24,6 +24,7 @@ import org.fspo.eval.generate.RepetitionPenalty;
  * stream                      boolean;  stream_options.include_usage  boolean
  * user                        string: a user id of --episodes
  * fspo_shots                  array of {question, preferred, dispreferred?} strings, at most 64
+ * fspo_user_description       non-blank string: the user description a description-prompted model (oracle) reads
  * </pre>
  */
 public final class RequestParser {
@@ -63,8 +64,12 @@ public final class RequestParser {
     }
     RepetitionPenalty penalty = new RepetitionPenalty(number(root, "presence_penalty", 0, -2, 2, true),
         number(root, "frequency_penalty", 0, -2, 2, true));
+    String description = string(root, "fspo_user_description", false);
+    if (description != null && description.isBlank()) {
+      throw ApiError.invalid("fspo_user_description", "fspo_user_description must not be blank");
+    }
     return new GenerationRequest(model, chat, question, string(root, "user", false), shots(root), maxTokens,
-        temperature, topP, seed, stops(root), n, stream, includeUsage, penalty);
+        temperature, topP, seed, stops(root), n, stream, includeUsage, penalty, description);
   }
 
   private static boolean present(JsonNode o, String field) {

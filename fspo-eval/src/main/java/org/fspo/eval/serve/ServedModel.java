@@ -30,8 +30,9 @@ import org.fspo.train.tokenizer.TextTokenizer;
  * and {@code fspo render}) plus the response header; and its RNG key is eval's {@code method|user|pair|shots}, with
  * the question's hash as the pair id. So a served response equals eval's for the same shots, question and seed.
  *
- * <p>Served methods: fspo, pref_ft (the stage-1 model) and population (always zero-shot). The COT methods (fspo_cot,
- * oracle) are not served: their completion starts with a user description, which this API has no field for.
+ * <p>Served methods: fspo, pref_ft (the stage-1 model), population (always zero-shot) and the oracle (prompted with a
+ * user description and no shots: the request's or the stored user's). fspo_cot is not served: its completion starts
+ * with the description it writes, which the API's response has no field for.
  */
 public final class ServedModel implements AutoCloseable {
   /** The user id of a request that names none. */
@@ -67,11 +68,9 @@ public final class ServedModel implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new FspoUserException("--method: " + e.getMessage(), FspoUserException.USAGE);
     }
-    if (m.needsUserDescriptions()) {
-      String why = m.selfDescription() ? "its completion starts with a user description"
-          : "it is prompted with the user's true description, which a request does not carry";
-      throw new FspoUserException("--method " + method + " cannot be served: " + why + "; serve fspo, pref_ft or "
-          + "population", FspoUserException.USAGE);
+    if (m.selfDescription()) {
+      throw new FspoUserException("--method " + method + " cannot be served: its completion starts with a user "
+          + "description; serve fspo, pref_ft, population or oracle", FspoUserException.USAGE);
     }
     Path dir = RunMethods.locate(runDir, List.of(method)).get(method);
     RunLayout layout = new RunLayout(dir);
@@ -125,6 +124,11 @@ public final class ServedModel implements AutoCloseable {
     return spec.zeroShot();
   }
 
+  /** True for a model prompted with the user's description instead of shots (the oracle). */
+  public boolean describedUser() {
+    return spec.method().promptedWithTrueDescription();
+  }
+
   /**
    * The tokens that end a response, as eval's Generator stops: the model's config.json eos ids, and the tokenizer's
    * end of sequence or, for a chat-template run, the template's end of turn.
@@ -142,7 +146,12 @@ public final class ServedModel implements AutoCloseable {
 
   /** The query pair of a request: its user and question, with the question's hash as the pair id. */
   public static PreferencePair query(String userId, String question) {
-    return new PreferencePair(userId, pairId(question), question, "-", "-", null, null, null, null);
+    return query(userId, question, null);
+  }
+
+  /** The query pair with the user description the prompt carries (the oracle's), or null. */
+  public static PreferencePair query(String userId, String question, String description) {
+    return new PreferencePair(userId, pairId(question), question, "-", "-", description, null, null, null);
   }
 
   /** The prompt eval's ModelResponseWriter generates from: rendered shots and question, then the response header. */

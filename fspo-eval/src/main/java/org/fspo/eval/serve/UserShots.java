@@ -49,6 +49,14 @@ public final class UserShots {
     return byUser.size();
   }
 
+  /** The user's stored description (the first non-blank of their pairs'), or null. */
+  public String description(String userId) {
+    for (PreferencePair p : byUser.getOrDefault(userId, List.of())) {
+      if (p.userDescription() != null && !p.userDescription().isBlank()) return p.userDescription().strip();
+    }
+    return null;
+  }
+
   /** The user's shots under the policy; tokens counts a rendered shot for BUDGET. */
   public List<PreferencePair> shots(String userId, ShotPolicy.ShotTokens tokens) {
     List<PreferencePair> pairs = byUser.get(userId);

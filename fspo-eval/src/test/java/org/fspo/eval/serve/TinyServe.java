@@ -41,13 +41,24 @@ public final class TinyServe implements AutoCloseable {
 
   /** Writes the run folder under dir and returns it. */
   public static Path run(Path dir) throws Exception {
-    Path run = Files.createDirectories(dir.resolve("tiny-run"));
+    return run(dir, "tiny-run", List.of());
+  }
+
+  /** An oracle's run folder (trained with the true description and no shots, as the pipeline trains it). */
+  public static Path oracleRun(Path dir) throws Exception {
+    return run(dir, "tiny-oracle", List.of("data.with_description=true", "data.teacher_forced=true", "data.shots=0"));
+  }
+
+  private static Path run(Path dir, String name, List<String> data) throws Exception {
+    Path run = Files.createDirectories(dir.resolve(name));
     if (Files.isRegularFile(run.resolve("config.yaml"))) return run;
     List<String> texts = new ArrayList<>();
     for (PreferencePair p : pairs()) texts.addAll(List.of(p.prompt(), p.chosen(), p.rejected()));
     WordLevelTokenizer tok = WordLevelTokenizer.build(texts, 1000, 1);
-    TrainConfig config = TrainConfig.load(null, List.of("model.family=gpt2", "model.d_model=32", "model.layers=2",
+    List<String> sets = new ArrayList<>(List.of("model.family=gpt2", "model.d_model=32", "model.layers=2",
         "model.heads=2", "model.max_seq_len=256", "seed=7"));
+    sets.addAll(data);
+    TrainConfig config = TrainConfig.load(null, sets);
     ScratchModel.create(config.model(), tok.vocabSize(), tok.eosId(), 7).save(run.resolve("final"));
     ScratchModel.create(config.model(), tok.vocabSize(), tok.eosId(), 8).save(run.resolve("sft"));
     tok.save(run.resolve("tokenizer.json"));
@@ -56,10 +67,16 @@ public final class TinyServe implements AutoCloseable {
   }
 
   TinyServe(Path dir, String apiKey, int maxBatch, int queue) throws Exception {
-    model = ServedModel.load(run(dir), "fspo");
+    this(run(dir), "fspo", pairs(), apiKey, maxBatch, queue);
+  }
+
+  /** A server of {@code method} from {@code run}, whose --episodes are {@code stored}. */
+  TinyServe(Path run, String method, List<PreferencePair> stored, String apiKey, int maxBatch, int queue)
+      throws Exception {
+    model = ServedModel.load(run, method);
     DecodeEngine engine = new DecodeEngine(new BatchedDecoder(model.policy(), maxBatch, 64L << 20), model.stopIds(),
         queue); // prefix cache on, as fspo serve runs
-    service = new CompletionService(model, engine, new UserShots(pairs(), ShotPolicy.RECENT, 2, 0, 0), true, 24);
+    service = new CompletionService(model, engine, new UserShots(stored, ShotPolicy.RECENT, 2, 0, 0), true, 24);
     server = new ServeServer(apiKey);
     port = server.start("127.0.0.1", 0, 64);
     server.ready(service);
