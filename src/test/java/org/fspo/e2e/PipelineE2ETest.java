@@ -56,6 +56,8 @@ class PipelineE2ETest {
           generate: {max_tokens: 12}
       pipeline:
         methods: [fspo, fspo_cot, pref_ft, population, oracle]
+        train_overrides:
+          population: [train.sft.steps=2]
       """;
   static final List<String> METHODS = List.of("fspo", "fspo_cot", "pref_ft", "population", "oracle");
 
@@ -172,6 +174,16 @@ class PipelineE2ETest {
     // same runs, same held-out set: the candidate equals the incumbent, and equal is not worse
     assertTrue(gate.path("promote").asBoolean(), gate.toString());
     assertEquals(gate.path("incumbent").asDouble(), gate.path("candidate").asDouble(), 0.0);
+  }
+
+  @Test
+  void aMethodsTrainOverridesReachItsRunOnly() throws Exception {
+    assertEquals(0, pipeline.exit(), pipeline.err());
+    for (String m : List.of("fspo", "fspo_cot", "population", "oracle")) {
+      JsonNode sft = org.fspo.core.config.ConfigLoader.yaml()
+          .readTree(out.resolve("runs").resolve(m).resolve("config.yaml").toFile()).path("train").path("sft");
+      assertEquals(m.equals("population") ? 2 : 3, sft.path("steps").asInt(), m + ": " + sft);
+    }
   }
 
   @Test

@@ -86,7 +86,7 @@ final class PipelineCommand implements Callable<Integer> {
       SynthJob.run(spark, synth, store, false, log);
       List<PreferencePair> train = EpisodeStore.loadPreferences(spark, store.toString(), Split.TRAIN);
       for (Method run : pipeline.runs()) {
-        train(run, train, runs.resolve(run.key()), log);
+        train(run, pipeline.overrides(run), train, runs.resolve(run.key()), log);
       }
       log.println("[3/3] eval -> " + report);
       result = EvalRunner.run(spark, eval, runs, store, null, report, null, log);
@@ -107,9 +107,10 @@ final class PipelineCommand implements Callable<Integer> {
     }
   }
 
-  private void train(Method run, List<PreferencePair> pairs, Path dir, PrintWriter log) {
+  private void train(Method run, List<String> overrides, List<PreferencePair> pairs, Path dir, PrintWriter log) {
     List<String> sets = new ArrayList<>(config.sets());
     sets.addAll(run.trainingSets());
+    sets.addAll(overrides); // pipeline.train_overrides: this run only
     TrainConfig trainConfig = TrainConfig.load(config.file(), sets.stream().filter(s -> s.startsWith("train.")).toList());
     if (TrainedRun.isFinished(dir)) { // final/ is a full model, or a LoRA run's adapter
       ResumeCheck.requireReusable(dir, trainConfig);

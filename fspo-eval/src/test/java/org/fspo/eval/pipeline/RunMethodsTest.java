@@ -97,6 +97,22 @@ class RunMethodsTest {
   }
 
   @Test
+  void trainOverridesAreKeptPerRunAndCheckedInOneLine() {
+    PipelineConfig c = new PipelineConfig(List.of("fspo", "population"),
+        java.util.Map.of("fspo", List.of("train.sft.epochs=8", "train.sft.lr=2.0e-3")));
+    assertEquals(List.of("train.sft.epochs=8", "train.sft.lr=2.0e-3"), c.overrides(Method.FSPO));
+    assertEquals(List.of(), c.overrides(Method.POPULATION));
+    IllegalArgumentException prefFt = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> new PipelineConfig(null, java.util.Map.of("pref_ft", List.of("train.sft.epochs=8"))));
+    assertEquals("pipeline.train_overrides.pref_ft: pref_ft has no run of its own (it is the fspo run's stage 1); "
+        + "put the settings under fspo", prefFt.getMessage());
+    IllegalArgumentException bad = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> new PipelineConfig(null, java.util.Map.of("oracle", List.of("sft.epochs=8"))));
+    assertEquals("pipeline.train_overrides.oracle: 'sft.epochs=8' is not a train.KEY=VALUE setting (e.g. "
+        + "train.sft.epochs=8)", bad.getMessage());
+  }
+
+  @Test
   void eachRunTrainsTheMethodItProvidesInThePromptItIsScoredIn() {
     for (Method m : Method.values()) {
       if (m.provider() != m) {
