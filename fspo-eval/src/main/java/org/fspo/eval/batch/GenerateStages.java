@@ -95,8 +95,9 @@ public final class GenerateStages {
                 + " besides this question; use fewer --shots"));
         continue;
       }
-      String description = userPairs.get(0).userDescription();
-      if (needsDescription && (description == null || description.isBlank())) {
+      String description = userPairs.stream().map(PreferencePair::userDescription) // the first stored one
+          .filter(d -> d != null && !d.isBlank()).findFirst().orElse(null);
+      if (needsDescription && description == null) {
         out.add(quarantined(rowId, userId, questionId, question, GenerateTables.NO_DESCRIPTION,
             "user '" + userId + "' has no stored user description, which this method is prompted with; import the "
                 + "users' descriptions, or use a method that reads shots"));

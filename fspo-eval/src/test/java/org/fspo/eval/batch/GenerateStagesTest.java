@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The generate stage on local[2], with a scripted model: which rows get shots, which are quarantined and why, per
- * method. User a has three pairs and a description, b one pair and none, zz is not in the store.
+ * method. User a has three pairs and a description (on two of them), b one pair and none, zz is not in the store.
  */
 class GenerateStagesTest {
   static SparkSession spark;
@@ -39,7 +39,7 @@ class GenerateStagesTest {
       pairs = pairs.add(c, DataTypes.StringType, true);
     }
     Dataset<Row> store = spark.createDataFrame(List.of(
-        RowFactory.create("a", "a1", "Tea?", "warm", "cold", "likes tea", "d", "train"),
+        RowFactory.create("a", "a1", "Tea?", "warm", "cold", null, "d", "train"), // one pair without it is enough
         RowFactory.create("a", "a2", "Rain?", "warm", "cold", "likes tea", "d", "train"),
         RowFactory.create("a", "a3", "Music?", "warm", "cold", "likes tea", "d", "train"),
         RowFactory.create("b", "b1", "Tea?", "warm", "cold", null, "d", "train")), pairs);
