@@ -39,6 +39,14 @@ public record PreferencePair(
     }
   }
 
+  /** The first non-blank description among one user's pairs, stripped, or null where none has one. */
+  public static String firstDescription(java.util.List<PreferencePair> pairs) {
+    for (PreferencePair p : pairs) {
+      if (p.userDescription() != null && !p.userDescription().isBlank()) return p.userDescription().strip();
+    }
+    return null;
+  }
+
   /** The same pair with another split label. */
   public PreferencePair withSplit(String newSplit) {
     return new PreferencePair(userId, pairId, prompt, chosen, rejected, userDescription, domain, newSplit, provenance);

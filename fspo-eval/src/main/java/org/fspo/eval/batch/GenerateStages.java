@@ -95,8 +95,7 @@ public final class GenerateStages {
                 + " besides this question; use fewer --shots"));
         continue;
       }
-      String description = userPairs.stream().map(PreferencePair::userDescription) // the first stored one
-          .filter(d -> d != null && !d.isBlank()).findFirst().orElse(null);
+      String description = PreferencePair.firstDescription(userPairs);
       if (needsDescription && description == null) {
         out.add(quarantined(rowId, userId, questionId, question, GenerateTables.NO_DESCRIPTION,
             "user '" + userId + "' has no stored user description, which this method is prompted with; import the "

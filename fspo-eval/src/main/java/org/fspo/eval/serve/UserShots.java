@@ -51,10 +51,7 @@ public final class UserShots {
 
   /** The user's stored description (the first non-blank of their pairs'), or null. */
   public String description(String userId) {
-    for (PreferencePair p : byUser.getOrDefault(userId, List.of())) {
-      if (p.userDescription() != null && !p.userDescription().isBlank()) return p.userDescription().strip();
-    }
-    return null;
+    return PreferencePair.firstDescription(byUser.getOrDefault(userId, List.of()));
   }
 
   /** The user's shots under the policy; tokens counts a rendered shot for BUDGET. */
