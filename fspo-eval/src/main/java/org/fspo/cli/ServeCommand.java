@@ -42,8 +42,8 @@ final class ServeCommand implements Callable<Integer> {
   Path run;
 
   @Option(names = "--method", defaultValue = "fspo",
-      description = "Method to serve: fspo, pref_ft, population or oracle (prompted with a user description). "
-          + "Default: ${DEFAULT-VALUE}.")
+      description = "Method to serve: fspo, fspo_cot (writes a user description, returned apart, then its response), "
+          + "pref_ft, population or oracle (prompted with a user description). Default: ${DEFAULT-VALUE}.")
   String method;
 
   @Option(names = "--episodes", paramLabel = "STORE",

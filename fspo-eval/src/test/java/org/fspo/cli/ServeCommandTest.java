@@ -79,8 +79,6 @@ class ServeCommandTest {
   void badInputsGiveOneLine() {
     String runDir = dir.resolve("no-run").toString();
     oneLine(CliRun.of("serve", "--run", runDir, "--port", "0"), FspoUserException.NO_INPUT, "no-run");
-    oneLine(CliRun.of("serve", "--run", runDir, "--method", "fspo_cot", "--port", "0"), FspoUserException.USAGE,
-        "--method fspo_cot cannot be served: its completion starts with a user description");
     oneLine(CliRun.of("serve", "--run", runDir, "--method", "best", "--port", "0"), FspoUserException.USAGE,
         "best");
     oneLine(CliRun.of("serve", "--run", runDir, "--api-key-env", "FSPO_TEST_SURELY_UNSET_KEY", "--port", "0"),

@@ -83,8 +83,23 @@ public record ModelResponseWriter(Generator generator, TextCodec codec, PromptFo
     if (!cot()) {
       return written;
     }
+    String after = afterResponseHeader(written);
+    return after == null ? "" : after;
+  }
+
+  /**
+   * What a COT model wrote after its response header (the response, before any cut), or null while it has written
+   * none. {@code written} is its completion after the prompt's description header.
+   */
+  public static String afterResponseHeader(String written) {
     // a word-level tokenizer's decode does not restore the space before "\n", so match the header loosely
     Matcher m = RESPONSE_HEADER.matcher(written);
-    return m.find() ? written.substring(m.end()) : "";
+    return m.find() ? written.substring(m.end()) : null;
+  }
+
+  /** The user description a COT model wrote: its completion up to the response header (all of it if none), stripped. */
+  public static String descriptionPart(String written) {
+    Matcher m = RESPONSE_HEADER.matcher(written);
+    return (m.find() ? written.substring(0, m.start()) : written).strip();
   }
 }

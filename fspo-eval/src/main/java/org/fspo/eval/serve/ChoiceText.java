@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import org.fspo.eval.generate.ModelResponseWriter;
 import org.fspo.eval.generate.TextCodec;
 
 /**
@@ -14,17 +15,28 @@ import org.fspo.eval.generate.TextCodec;
  * <p>Streaming: {@code onDelta} gets the text in pieces whose concatenation is the final text. A piece is sent only
  * once it cannot change: a trailing fragment that could start a stop sequence, and trailing whitespace (the final
  * strip removes it), are held back until the next token or the end.
+ *
+ * <p>A model that writes a user description first (fspo_cot) writes {@code description \n## Response \n response}
+ * after its prompt's description header: the choice's text is the response part, cut and streamed as above, and the
+ * description is kept apart ({@link Result#description}), as eval's ModelResponseWriter splits it. Stops apply to
+ * the response part only, and nothing is streamed before it starts.
  */
 public final class ChoiceText implements TokenSink {
   /** Where eval cuts a generated response: the model starting a new "#" section. */
   public static final String SECTION = "\n#";
 
-  /** The finished choice. */
-  public record Result(String text, FinishReason finishReason, int completionTokens) {}
+  /**
+   * The finished choice.
+   *
+   * @param completionTokens every token generated (a description's too)
+   * @param description      the user description the model wrote before its response (fspo_cot), else null
+   */
+  public record Result(String text, FinishReason finishReason, int completionTokens, String description) {}
 
   private final TextCodec codec;
   private final List<String> stops;
   private final Consumer<String> onDelta; // null when not streaming
+  private final boolean describesFirst;
   private final CompletableFuture<Result> result = new CompletableFuture<>();
   private int[] ids = new int[16];
   private int count;
@@ -32,10 +44,16 @@ public final class ChoiceText implements TokenSink {
   private String sent = "";
 
   public ChoiceText(TextCodec codec, List<String> requestStops, Consumer<String> onDelta) {
+    this(codec, requestStops, onDelta, false);
+  }
+
+  /** @param describesFirst the model writes a user description, then its response header and the response */
+  public ChoiceText(TextCodec codec, List<String> requestStops, Consumer<String> onDelta, boolean describesFirst) {
     this.codec = codec;
     this.stops = new java.util.ArrayList<>(requestStops);
     this.stops.add(SECTION);
     this.onDelta = onDelta;
+    this.describesFirst = describesFirst;
   }
 
   public CompletableFuture<Result> result() {
@@ -46,7 +64,8 @@ public final class ChoiceText implements TokenSink {
   public boolean accept(int token) {
     if (count == ids.length) ids = Arrays.copyOf(ids, 2 * count);
     ids[count++] = token;
-    String raw = codec.decode(Arrays.copyOf(ids, count));
+    String raw = responsePart(codec.decode(Arrays.copyOf(ids, count)));
+    if (raw == null) return false; // still writing the description
     int at = firstStop(raw);
     if (at >= 0) {
       cut = raw.substring(0, at);
@@ -58,10 +77,17 @@ public final class ChoiceText implements TokenSink {
 
   @Override
   public void finish(FinishReason reason) {
-    String raw = cut != null ? cut : codec.decode(Arrays.copyOf(ids, count));
-    String text = raw.strip();
+    String written = codec.decode(Arrays.copyOf(ids, count));
+    String part = responsePart(written);
+    String text = (cut != null ? cut : part == null ? "" : part).strip();
     if (onDelta != null) send(text);
-    result.complete(new Result(text, reason, count));
+    result.complete(new Result(text, reason, count,
+        describesFirst ? ModelResponseWriter.descriptionPart(written) : null));
+  }
+
+  /** The part of what the model wrote that is the response: all of it, or after a COT model's response header. */
+  private String responsePart(String written) {
+    return describesFirst ? ModelResponseWriter.afterResponseHeader(written) : written;
   }
 
   @Override

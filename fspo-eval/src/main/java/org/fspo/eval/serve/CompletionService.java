@@ -92,7 +92,8 @@ public final class CompletionService {
     List<DecodeJob> jobs = new ArrayList<>();
     for (int i = 0; i < r.n(); i++) {
       int index = i;
-      ChoiceText text = new ChoiceText(model.codec(), r.stop(), onDelta == null ? null : s -> onDelta.accept(index, s));
+      ChoiceText text = new ChoiceText(model.codec(), r.stop(), onDelta == null ? null : s -> onDelta.accept(index, s),
+          model.writesDescription());
       String key = model.key(p.query(), p.who().shots().size(), i);
       choices.add(text);
       jobs.add(new DecodeJob(p.promptIds(), new TokenSampler(sampling), Generator.rng(p.seed(), key), p.maxTokens(),

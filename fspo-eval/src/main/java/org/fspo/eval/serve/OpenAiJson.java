@@ -7,7 +7,10 @@ import java.util.List;
 
 /**
  * Response bodies in OpenAI's shapes (API reference: chat.completion, chat.completion.chunk, text_completion, model
- * list). One response (or chunk stream) has one id and one created time.
+ * list). One response (or chunk stream) has one id and one created time. One field is this server's own: a choice of
+ * a model that writes a user description first (fspo_cot) carries it as {@code fspo_user_description}, in the
+ * response and in the choice's last streamed chunk (the one with its finish_reason); clients that do not know it
+ * ignore it.
  */
 final class OpenAiJson {
   private final ObjectMapper json;
@@ -46,8 +49,19 @@ final class OpenAiJson {
       }
       c.putNull("logprobs");
       c.put("finish_reason", r.finishReason().wire());
+      if (r.description() != null) c.put(DESCRIPTION, r.description());
     }
     root.set("usage", usage(promptTokens, completion));
+    return root;
+  }
+
+  /** The choice field of the user description a fspo_cot model wrote. */
+  static final String DESCRIPTION = "fspo_user_description";
+
+  /** Choice i's last chunk: its finish_reason, and the description its model wrote, if any. */
+  ObjectNode last(int index, ChoiceText.Result done) {
+    ObjectNode root = chunk(index, null, null, done.finishReason().wire());
+    if (done.description() != null) ((ObjectNode) root.get("choices").get(0)).put(DESCRIPTION, done.description());
     return root;
   }
 

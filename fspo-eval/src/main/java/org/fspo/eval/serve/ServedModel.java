@@ -30,9 +30,10 @@ import org.fspo.train.tokenizer.TextTokenizer;
  * and {@code fspo render}) plus the response header; and its RNG key is eval's {@code method|user|pair|shots}, with
  * the question's hash as the pair id. So a served response equals eval's for the same shots, question and seed.
  *
- * <p>Served methods: fspo, pref_ft (the stage-1 model), population (always zero-shot) and the oracle (prompted with a
- * user description and no shots: the request's or the stored user's). fspo_cot is not served: its completion starts
- * with the description it writes, which the API's response has no field for.
+ * <p>Served methods: fspo, pref_ft (the stage-1 model), population (always zero-shot), the oracle (prompted with a
+ * user description and no shots: the request's or the stored user's) and fspo_cot, whose prompt ends with the user
+ * description header as eval's does: it writes a description of the user from the shots, then its response; the
+ * response is the choice's text and the description a field of its own ({@link ChoiceText}).
  */
 public final class ServedModel implements AutoCloseable {
   /** The user id of a request that names none. */
@@ -67,10 +68,6 @@ public final class ServedModel implements AutoCloseable {
       m = Method.fromKey(method);
     } catch (IllegalArgumentException e) {
       throw new FspoUserException("--method: " + e.getMessage(), FspoUserException.USAGE);
-    }
-    if (m.selfDescription()) {
-      throw new FspoUserException("--method " + method + " cannot be served: its completion starts with a user "
-          + "description; serve fspo, pref_ft, population or oracle", FspoUserException.USAGE);
     }
     Path dir = RunMethods.locate(runDir, List.of(method)).get(method);
     RunLayout layout = new RunLayout(dir);
@@ -154,10 +151,19 @@ public final class ServedModel implements AutoCloseable {
     return new PreferencePair(userId, pairId(question), question, "-", "-", description, null, null, null);
   }
 
-  /** The prompt eval's ModelResponseWriter generates from: rendered shots and question, then the response header. */
+  /** True for fspo_cot: the model writes a user description before its response header and response. */
+  public boolean writesDescription() {
+    return spec.method().selfDescription();
+  }
+
+  /**
+   * The prompt eval's ModelResponseWriter generates from: rendered shots and question, then the header of what the
+   * model writes first (the response's, or fspo_cot's user description's).
+   */
   public String prompt(List<PreferencePair> shots, PreferencePair query) {
     List<PreferencePair> used = zeroShot() ? List.of() : shots;
-    return FewShotPrompt.render(used, query, format(), run.chat()).prompt() + FewShotPrompt.responseHeader(format());
+    return FewShotPrompt.render(used, query, format(), run.chat()).prompt()
+        + (writesDescription() ? FewShotPrompt.DESCRIPTION_HEADER : FewShotPrompt.responseHeader(format()));
   }
 
   /** ModelResponseWriter's RNG key; choice i > 0 of a request (n > 1) gets its own stream. */

@@ -52,7 +52,7 @@ final class StreamingResponse {
         } else if (e.done() != null) {
           open--;
           tokens += e.done().completionTokens();
-          send(out, shape.chunk(e.index(), null, null, e.done().finishReason().wire()));
+          send(out, shape.last(e.index(), e.done()));
         } else {
           send(out, shape.chunk(e.index(), null, e.text(), null));
         }

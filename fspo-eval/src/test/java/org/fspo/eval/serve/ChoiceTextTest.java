@@ -56,6 +56,48 @@ class ChoiceTextTest {
     assertEquals(3, length.completionTokens());
   }
 
+  /** A COT model's tokens: description words, the response header as eval's regex reads it, response words. */
+  static final List<String> COT_VOCAB = List.of(" likes", " tea", "\n", "## Response \n", " Hello", " world", "# x",
+      " EN");
+  static final TextCodec COT_CODEC = new TextCodec() {
+    @Override public int[] encode(String text) { throw new UnsupportedOperationException(); }
+    @Override public String decode(int[] ids) {
+      StringBuilder b = new StringBuilder();
+      for (int id : ids) b.append(COT_VOCAB.get(id));
+      return b.toString();
+    }
+    @Override public int eosId() { return 99; }
+  };
+
+  @Test
+  void aDescribingModelsTextIsItsResponseAndItsDescriptionIsKeptApart() {
+    List<String> pieces = new ArrayList<>();
+    // " likes EN tea\n## Response \n Hello world\n# x": " EN" in the description is not a stop, "\n#" after it is
+    ChoiceText.Result r = feed(new ChoiceText(COT_CODEC, List.of(" EN"), pieces::add, true), 0, 7, 1, 2, 3, 4, 5, 2,
+        6, 4);
+    assertEquals("Hello world", r.text());
+    assertEquals("likes EN tea", r.description());
+    assertEquals(TokenSink.FinishReason.STOP, r.finishReason());
+    assertEquals(9, r.completionTokens(), "the description's tokens count, and generation ended at the cut");
+    assertEquals(List.of("Hello", " world"), pieces, "nothing streamed before the response");
+    // a request stop inside the response cuts it there
+    ChoiceText.Result stopped = feed(new ChoiceText(COT_CODEC, List.of(" EN"), null, true), 0, 3, 4, 7, 5);
+    assertEquals("Hello", stopped.text());
+    assertEquals("likes", stopped.description());
+    assertEquals(4, stopped.completionTokens());
+  }
+
+  @Test
+  void aDescribingModelThatNeverWritesItsResponseHeaderAnswersEmptyAsEvalScoresIt() {
+    List<String> pieces = new ArrayList<>();
+    ChoiceText.Result r = feed(new ChoiceText(COT_CODEC, List.of(), pieces::add, true), 0, 1, 2, 6, 4);
+    assertEquals("", r.text());
+    assertEquals("likes tea\n# x Hello", r.description(), "all it wrote, stripped; \"\\n#\" cuts only a response");
+    assertEquals(TokenSink.FinishReason.LENGTH, r.finishReason());
+    assertEquals(List.of(), pieces);
+    assertEquals(null, feed(new ChoiceText(COT_CODEC, List.of(), null), 4).description(), "others have none");
+  }
+
   @Test
   void aFailedJobFailsItsResult() {
     ChoiceText c = new ChoiceText(CODEC, List.of(), null);

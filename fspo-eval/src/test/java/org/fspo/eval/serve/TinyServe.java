@@ -49,6 +49,11 @@ public final class TinyServe implements AutoCloseable {
     return run(dir, "tiny-oracle", List.of("data.with_description=true", "data.teacher_forced=true", "data.shots=0"));
   }
 
+  /** A fspo_cot run folder (trained to write a user description before its response, as the pipeline trains it). */
+  public static Path cotRun(Path dir) throws Exception {
+    return run(dir, "tiny-cot", List.of("data.with_description=true", "data.teacher_forced=false"));
+  }
+
   private static Path run(Path dir, String name, List<String> data) throws Exception {
     Path run = Files.createDirectories(dir.resolve(name));
     if (Files.isRegularFile(run.resolve("config.yaml"))) return run;
