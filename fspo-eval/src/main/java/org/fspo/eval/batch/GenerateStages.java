@@ -116,16 +116,17 @@ public final class GenerateStages {
                 + "; use fewer --shots or a smaller --max-tokens"));
         continue;
       }
-      String response = writer.respond(episode);
-      out.add(RowFactory.create(rowId, userId, questionId, question, response,
-          picked.stream().map(PreferencePair::pairId).toArray(String[]::new), null, null));
+      ModelResponseWriter.Sample sample = writer.sample(episode);
+      out.add(RowFactory.create(rowId, userId, questionId, question, sample.response(),
+          picked.stream().map(PreferencePair::pairId).toArray(String[]::new), null, null,
+          writer.writesDescription() ? ModelResponseWriter.descriptionPart(sample.raw()) : null));
     }
     return out.iterator();
   }
 
   private static Row quarantined(long rowId, String userId, String questionId, String question, String reason,
       String detail) {
-    return RowFactory.create(rowId, userId, questionId, question, null, null, reason, detail);
+    return RowFactory.create(rowId, userId, questionId, question, null, null, reason, detail, null);
   }
 
   private static PreferencePair pair(Row s) {

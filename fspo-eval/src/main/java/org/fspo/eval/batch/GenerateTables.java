@@ -29,7 +29,8 @@ public final class GenerateTables {
       .add("response", DataTypes.StringType, true)
       .add("shot_pair_ids", DataTypes.createArrayType(DataTypes.StringType, false), true)
       .add("reason", DataTypes.StringType, true)
-      .add("detail", DataTypes.StringType, true);
+      .add("detail", DataTypes.StringType, true)
+      .add("generated_description", DataTypes.StringType, true); // what fspo_cot wrote of the user, else null
 
   public static final String RESPONSES_DIR = "responses";
   public static final String QUARANTINE_DIR = "quarantine";

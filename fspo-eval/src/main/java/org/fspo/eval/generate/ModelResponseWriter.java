@@ -41,10 +41,11 @@ public record ModelResponseWriter(Generator generator, TextCodec codec, PromptFo
     List<PreferencePair> shots = zeroShot ? List.of() : episode.shots();
     // COT: the description header is given, as in the description writer, so that the model starts writing it
     return FewShotPrompt.render(shots, episode.query(), format, chat).prompt()
-        + (cot() ? FewShotPrompt.DESCRIPTION_HEADER : FewShotPrompt.responseHeader(format));
+        + (writesDescription() ? FewShotPrompt.DESCRIPTION_HEADER : FewShotPrompt.responseHeader(format));
   }
 
-  private boolean cot() {
+  /** COT (fspo_cot): the model writes a user description, then its response header and the response. */
+  public boolean writesDescription() {
     return format.withDescription() && !format.teacherForced();
   }
 
@@ -80,7 +81,7 @@ public record ModelResponseWriter(Generator generator, TextCodec codec, PromptFo
 
   /** The text the response is cut from: all of it, or for COT what follows the model's response header ("" before). */
   private String responsePart(String written) {
-    if (!cot()) {
+    if (!writesDescription()) {
       return written;
     }
     String after = afterResponseHeader(written);

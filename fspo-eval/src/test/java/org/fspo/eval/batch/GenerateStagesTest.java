@@ -84,6 +84,30 @@ class GenerateStagesTest {
   }
 
   @Test
+  void cotRowsCarryTheDescriptionTheModelWroteApartFromTheResponse() {
+    GenerateStages.WriterLoader loader = () -> {
+      Script s = new Script("likes", " tea", "\n## Response \n", "hello");
+      return new ModelResponseWriter(new Generator(s, new SamplingConfig(0, 1, 8, 0), 0), s,
+          new PromptFormat(false, true, false), false, "m");
+    };
+    Map<Long, String> out = new TreeMap<>();
+    for (Row r : GenerateStages.generate(withPairs, loader, Method.FSPO_COT, 2, 7).collectAsList()) {
+      String reason = r.getString(r.fieldIndex("reason"));
+      out.put(r.getLong(0), (reason != null ? reason : r.getString(r.fieldIndex("response"))) + "|"
+          + r.getString(r.fieldIndex("generated_description")));
+    }
+    // fspo_cot reads shots (b has too few) and needs no stored description: it writes its own
+    assertEquals(Map.of(0L, "hello|likes tea", 1L, "too_few_pairs|null", 2L, "unknown_user|null"), out);
+    for (Row r : GenerateStages.generate(withPairs, () -> {
+      Script s = new Script("likes", " tea", "\n## Response \n", "hello");
+      return new ModelResponseWriter(new Generator(s, new SamplingConfig(0, 1, 8, 0), 0), s,
+          new PromptFormat(false, false, false), false, "m");
+    }, Method.FSPO, 2, 7).collectAsList()) {
+      assertEquals(null, r.getString(r.fieldIndex("generated_description")), "a model that reads shots only");
+    }
+  }
+
+  @Test
   void theOracleNeedsTheUsersDescriptionAndNoShots() {
     assertEquals(Map.of(0L, "hello|0", 1L, "no_description", 2L, "unknown_user"), outcomes(Method.ORACLE));
   }
