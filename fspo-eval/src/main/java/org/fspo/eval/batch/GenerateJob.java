@@ -125,7 +125,8 @@ public final class GenerateJob {
       int shotsUsed = request.method().zeroShot() ? 0 : request.shots(); // population and the oracle read no shots
       outcomes.filter(col("reason").isNull())
           .select(col("row_id"), col("user_id"), col("question_id"), col("question"), col("response"),
-              col("generated_description"), lit(request.method().key()).as("method"), lit(shotsUsed).as("shots"), col("shot_pair_ids"),
+              col("generated_description"), lit(request.method().key()).as("method"), lit(shotsUsed).as("shots"),
+              col("shot_pair_ids"),
               lit(s.temperature()).as("temperature"), lit(s.topP()).as("top_p"), lit(s.maxTokens()).as("max_tokens"),
               lit(s.seed()).as("seed"), lit(s.numBeams()).as("num_beams"),
               lit(s.noRepeatNgramSize()).as("no_repeat_ngram_size"), lit(s.presencePenalty()).as("presence_penalty"),

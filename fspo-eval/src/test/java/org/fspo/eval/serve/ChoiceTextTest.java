@@ -12,15 +12,20 @@ import org.junit.jupiter.api.Test;
 /** Cuts and streamed pieces on a codec whose token i is the i-th string of a fixed list. */
 class ChoiceTextTest {
   static final List<String> VOCAB = List.of(" Hello", " world", "\n", "# Example", " END", "  ", "!");
-  static final TextCodec CODEC = new TextCodec() {
-    @Override public int[] encode(String text) { throw new UnsupportedOperationException(); }
-    @Override public String decode(int[] ids) {
-      StringBuilder b = new StringBuilder();
-      for (int id : ids) b.append(VOCAB.get(id));
-      return b.toString();
-    }
-    @Override public int eosId() { return 99; }
-  };
+  static final TextCodec CODEC = codec(VOCAB);
+
+  /** Token i decodes to vocab[i]; encode is never called. */
+  static TextCodec codec(List<String> vocab) {
+    return new TextCodec() {
+      @Override public int[] encode(String text) { throw new UnsupportedOperationException(); }
+      @Override public String decode(int[] ids) {
+        StringBuilder b = new StringBuilder();
+        for (int id : ids) b.append(vocab.get(id));
+        return b.toString();
+      }
+      @Override public int eosId() { return 99; }
+    };
+  }
 
   static ChoiceText.Result feed(ChoiceText c, int... tokens) {
     for (int t : tokens) {
@@ -59,15 +64,7 @@ class ChoiceTextTest {
   /** A COT model's tokens: description words, the response header as eval's regex reads it, response words. */
   static final List<String> COT_VOCAB = List.of(" likes", " tea", "\n", "## Response \n", " Hello", " world", "# x",
       " EN");
-  static final TextCodec COT_CODEC = new TextCodec() {
-    @Override public int[] encode(String text) { throw new UnsupportedOperationException(); }
-    @Override public String decode(int[] ids) {
-      StringBuilder b = new StringBuilder();
-      for (int id : ids) b.append(COT_VOCAB.get(id));
-      return b.toString();
-    }
-    @Override public int eosId() { return 99; }
-  };
+  static final TextCodec COT_CODEC = codec(COT_VOCAB);
 
   @Test
   void aDescribingModelsTextIsItsResponseAndItsDescriptionIsKeptApart() {

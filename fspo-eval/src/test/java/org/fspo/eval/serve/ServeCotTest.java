@@ -82,7 +82,8 @@ class ServeCotTest {
       // the official SDK keeps the field among the choice's additional properties
       OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl(s.base()).apiKey("unused").maxRetries(0).build();
       ChatCompletion c = client.chat().completions().create(ChatCompletionCreateParams.builder().model(id)
-          .addUserMessage("What about tea?").maxCompletionTokens(MAX).temperature(1.0).seed(SEED).user("user1").build());
+          .addUserMessage("What about tea?").maxCompletionTokens(MAX).temperature(1.0).seed(SEED).user("user1")
+          .build());
       assertEquals(description, c.choices().get(0)._additionalProperties().get("fspo_user_description").asString()
           .orElseThrow());
     }
