@@ -58,6 +58,8 @@ class PipelineE2ETest {
         methods: [fspo, fspo_cot, pref_ft, population, oracle]
         train_overrides:
           population: [train.sft.steps=2]
+        init_from:
+          fspo: population
       """;
   static final List<String> METHODS = List.of("fspo", "fspo_cot", "pref_ft", "population", "oracle");
 
@@ -189,16 +191,36 @@ class PipelineE2ETest {
   @Test
   void aRerunWithAnotherTrainingConfigDoesNotReuseTheOldRuns() throws Exception {
     assertEquals(0, pipeline.exit(), pipeline.err());
-    Path fspoRun = out.resolve("runs/fspo");
-    byte[] recorded = Files.readAllBytes(fspoRun.resolve("config.yaml"));
+    Path first = out.resolve("runs/population"); // trained first: fspo starts from it (init_from)
+    byte[] recorded = Files.readAllBytes(first.resolve("config.yaml"));
     Run run = fspo("pipeline", "--config", config.toString(), "--out", out.toString(), "--master", "local[1]",
         "--no-progress", "--set", "train.fspo.lr=2.0e-3");
     assertEquals(78, run.exit(), run.out() + run.err());
     assertEquals(1, run.err().strip().lines().count(), run.err());
-    assertTrue(run.err().contains(fspoRun.resolve("config.yaml") + ": this finished run was trained with another "
-        + "config than the one it would be trained with now: train.fspo.lr 0.001 -> 0.002; delete " + fspoRun),
+    assertTrue(run.err().contains(first.resolve("config.yaml") + ": this finished run was trained with another "
+        + "config than the one it would be trained with now: train.fspo.lr 0.001 -> 0.002; delete " + first),
         run.err());
-    assertArrayEquals(recorded, Files.readAllBytes(fspoRun.resolve("config.yaml")));
+    assertArrayEquals(recorded, Files.readAllBytes(first.resolve("config.yaml")));
+  }
+
+  @Test
+  void aRunStartsFromItsInitSourcesStageOneModelAndARerunWithoutItIsRefused() throws Exception {
+    assertEquals(0, pipeline.exit(), pipeline.err());
+    Path runs = out.resolve("runs");
+    assertArrayEquals(Files.readAllBytes(runs.resolve("population/sft/model.safetensors")),
+        Files.readAllBytes(runs.resolve("fspo/init/model.safetensors")), "fspo started from population's sft/");
+    assertEquals("population", Files.readString(runs.resolve("fspo/pipeline-init-from.txt")).strip());
+    assertEquals("none", Files.readString(runs.resolve("fspo_cot/pipeline-init-from.txt")).strip());
+    assertTrue(pipeline.out().indexOf("train population") < pipeline.out().indexOf("train fspo "), pipeline.out());
+    // the same train: section without init_from: the finished fspo run is not reused as if trained from scratch
+    Path other = Files.writeString(dir.resolve("no-init.yaml"), TINY.replace("  init_from:\n    fspo: population\n",
+        ""));
+    Run run = fspo("pipeline", "--config", other.toString(), "--out", out.toString(), "--master", "local[1]",
+        "--no-progress");
+    assertEquals(78, run.exit(), run.out() + run.err());
+    assertEquals(1, run.err().strip().lines().count(), run.err());
+    assertTrue(run.err().contains(runs.resolve("fspo") + ": this finished run started from the population run, and "
+        + "pipeline.init_from now starts it from a fresh model; delete " + runs.resolve("fspo")), run.err());
   }
 
   @Test

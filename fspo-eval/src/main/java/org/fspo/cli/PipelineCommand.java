@@ -86,7 +86,9 @@ final class PipelineCommand implements Callable<Integer> {
       SynthJob.run(spark, synth, store, false, log);
       List<PreferencePair> train = EpisodeStore.loadPreferences(spark, store.toString(), Split.TRAIN);
       for (Method run : pipeline.runs()) {
-        train(run, pipeline.overrides(run), train, runs.resolve(run.key()), log);
+        Method source = pipeline.initSource(run);
+        train(run, pipeline.overrides(run), train, runs.resolve(run.key()),
+            source == null ? null : runs.resolve(source.key()), log);
       }
       log.println("[3/3] eval -> " + report);
       result = EvalRunner.run(spark, eval, runs, store, null, report, null, log);
@@ -107,24 +109,40 @@ final class PipelineCommand implements Callable<Integer> {
     }
   }
 
-  private void train(Method run, List<String> overrides, List<PreferencePair> pairs, Path dir, PrintWriter log) {
+  /** Where a finished run records the run it started from (pipeline.init_from), so a rerun can check it. */
+  static final String INIT_FROM_FILE = "pipeline-init-from.txt";
+
+  /** @param source the run whose stage-1 model this one starts from, or null for a fresh model */
+  private void train(Method run, List<String> overrides, List<PreferencePair> pairs, Path dir, Path source,
+      PrintWriter log) throws IOException {
+    String from = source == null ? "none" : source.getFileName().toString();
     List<String> sets = new ArrayList<>(config.sets());
     sets.addAll(run.trainingSets());
     sets.addAll(overrides); // pipeline.train_overrides: this run only
     TrainConfig trainConfig = TrainConfig.load(config.file(), sets.stream().filter(s -> s.startsWith("train.")).toList());
     if (TrainedRun.isFinished(dir)) { // final/ is a full model, or a LoRA run's adapter
       ResumeCheck.requireReusable(dir, trainConfig);
+      Path recorded = dir.resolve(INIT_FROM_FILE);
+      String was = Files.isRegularFile(recorded) ? Files.readString(recorded).strip() : "none";
+      if (!was.equals(from)) {
+        throw new FspoUserException(dir + ": this finished run started from " + (was.equals("none") ? "a fresh model"
+            : "the " + was + " run") + ", and pipeline.init_from now starts it from " + (from.equals("none")
+            ? "a fresh model" : "the " + from + " run") + "; delete " + dir + " to retrain it, or write the pipeline "
+            + "to a new --out folder", FspoUserException.CONFIG);
+      }
       log.println("[2/3] train " + run.key() + ": " + dir + " is finished; reusing it");
       return;
     }
     boolean resume = Files.isDirectory(dir);
-    log.println("[2/3] train " + run.key() + " -> " + dir + (resume ? " (resuming)" : ""));
+    log.println("[2/3] train " + run.key() + " -> " + dir + (source == null ? "" : " from " + source.resolve("sft"))
+        + (resume ? " (resuming)" : ""));
     log.flush();
-    Trainer.Result result = TrainJob.run(trainConfig, pairs, dir, null,
+    Trainer.Result result = TrainJob.run(trainConfig, pairs, dir, source == null ? null : source.resolve("sft"),
         new Trainer.Options(resume, !noProgress, (stage, step) -> false), spec.commandLine().getErr());
     if (!result.completed()) {
       throw new FspoUserException("training of " + run.key() + " stopped early; re-run the pipeline to resume it",
           FspoUserException.DATA);
     }
+    Files.writeString(dir.resolve(INIT_FROM_FILE), from + "\n");
   }
 }

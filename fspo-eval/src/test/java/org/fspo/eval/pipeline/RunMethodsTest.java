@@ -3,6 +3,7 @@ package org.fspo.eval.pipeline;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -12,6 +13,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
 import org.fspo.core.episode.PreferencePair;
 import org.fspo.core.prompt.FewShotPrompt;
 import org.fspo.core.prompt.PromptFormat;
@@ -126,5 +130,30 @@ class RunMethodsTest {
       assertEquals(m.zeroShot(), c.data().shots().max() == 0, m.key());
       assertEquals(m.needsUserDescriptions(), c.data().withDescription(), m.key());
     }
+  }
+
+  @Test
+  void initFromTrainsEachSourceFirstAndIsCheckedInOneLine() {
+    List<String> all = List.of("fspo", "fspo_cot", "pref_ft", "population", "oracle");
+    PipelineConfig c = new PipelineConfig(all, null, Map.of("fspo", "population", "fspo_cot", "population"));
+    assertEquals(List.of(Method.POPULATION, Method.FSPO, Method.FSPO_COT, Method.ORACLE), c.runs());
+    assertEquals(Method.POPULATION, c.initSource(Method.FSPO));
+    assertEquals(null, c.initSource(Method.ORACLE));
+    assertEquals(List.of(Method.FSPO, Method.FSPO_COT, Method.POPULATION, Method.ORACLE),
+        new PipelineConfig(all, null, null).runs(), "without init_from, the order of pipeline.methods");
+    Function<Map<String, String>, String> refused = m -> assertThrows(
+        IllegalArgumentException.class, () -> new PipelineConfig(all, null, m)).getMessage();
+    assertEquals("pipeline.init_from.pref_ft: pref_ft has no run of its own (it is the fspo run's stage 1); use fspo",
+        refused.apply(Map.of("pref_ft", "population")));
+    assertEquals("pipeline.init_from.fspo: pref_ft has no run of its own (it is the fspo run's stage 1); use fspo",
+        refused.apply(Map.of("fspo", "pref_ft")));
+    assertEquals("pipeline.init_from.fspo: both fspo and fspo must be distinct runs of pipeline.methods " + all,
+        refused.apply(Map.of("fspo", "fspo")));
+    assertEquals("pipeline.init_from.fspo: both fspo and population must be distinct runs of pipeline.methods "
+        + "[fspo, oracle]", assertThrows(IllegalArgumentException.class, () -> new PipelineConfig(
+            List.of("fspo", "oracle"), null, Map.of("fspo", "population"))).getMessage());
+    assertTrue(refused.apply(new TreeMap<>(Map.of("fspo", "population", "population", "oracle")))
+        .endsWith("population starts from another run itself; start fspo from a run trained from scratch"));
+    assertTrue(refused.apply(Map.of("fspo", "dpo")).startsWith("pipeline.init_from.fspo: "));
   }
 }
