@@ -86,9 +86,7 @@ final class PipelineCommand implements Callable<Integer> {
       SynthJob.run(spark, synth, store, false, log);
       List<PreferencePair> train = EpisodeStore.loadPreferences(spark, store.toString(), Split.TRAIN);
       for (Method run : pipeline.runs()) {
-        Method source = pipeline.initSource(run);
-        train(run, pipeline.overrides(run), train, runs.resolve(run.key()),
-            source == null ? null : runs.resolve(source.key()), log);
+        train(run, pipeline.overrides(run), train, runs, pipeline.initSource(run), log);
       }
       log.println("[3/3] eval -> " + report);
       result = EvalRunner.run(spark, eval, runs, store, null, report, null, log);
@@ -112,10 +110,15 @@ final class PipelineCommand implements Callable<Integer> {
   /** Where a finished run records the run it started from (pipeline.init_from), so a rerun can check it. */
   static final String INIT_FROM_FILE = "pipeline-init-from.txt";
 
-  /** @param source the run whose stage-1 model this one starts from, or null for a fresh model */
-  private void train(Method run, List<String> overrides, List<PreferencePair> pairs, Path dir, Path source,
+  /**
+   * @param runs   the folder of runs by method
+   * @param source the run whose stage-1 model this one starts from, or null for a fresh model
+   */
+  private void train(Method run, List<String> overrides, List<PreferencePair> pairs, Path runs, Method source,
       PrintWriter log) throws IOException {
-    String from = source == null ? "none" : source.getFileName().toString();
+    Path dir = runs.resolve(run.key());
+    Path init = source == null ? null : runs.resolve(source.key()).resolve("sft");
+    String from = source == null ? "none" : source.key();
     List<String> sets = new ArrayList<>(config.sets());
     sets.addAll(run.trainingSets());
     sets.addAll(overrides); // pipeline.train_overrides: this run only
@@ -134,10 +137,10 @@ final class PipelineCommand implements Callable<Integer> {
       return;
     }
     boolean resume = Files.isDirectory(dir);
-    log.println("[2/3] train " + run.key() + " -> " + dir + (source == null ? "" : " from " + source.resolve("sft"))
+    log.println("[2/3] train " + run.key() + " -> " + dir + (init == null ? "" : " from " + init)
         + (resume ? " (resuming)" : ""));
     log.flush();
-    Trainer.Result result = TrainJob.run(trainConfig, pairs, dir, source == null ? null : source.resolve("sft"),
+    Trainer.Result result = TrainJob.run(trainConfig, pairs, dir, init,
         new Trainer.Options(resume, !noProgress, (stage, step) -> false), spec.commandLine().getErr());
     if (!result.completed()) {
       throw new FspoUserException("training of " + run.key() + " stopped early; re-run the pipeline to resume it",
