@@ -38,14 +38,26 @@ public record ModelResponseWriter(Generator generator, TextCodec codec, PromptFo
 
   /** The text the model continues: the method's rendered prompt, then the header of what it writes first. */
   public String prompt(Episode episode) {
-    List<PreferencePair> shots = zeroShot ? List.of() : episode.shots();
+    return prompt(zeroShot ? List.of() : episode.shots(), episode.query(), format, chat);
+  }
+
+  /**
+   * The text a model continues, for eval and serve alike: the shots and query rendered in {@code format} (through the
+   * chat template), then the header of what the model writes first.
+   */
+  public static String prompt(List<PreferencePair> shots, PreferencePair query, PromptFormat format, ChatFormat chat) {
     // COT: the description header is given, as in the description writer, so that the model starts writing it
-    return FewShotPrompt.render(shots, episode.query(), format, chat).prompt()
-        + (writesDescription() ? FewShotPrompt.DESCRIPTION_HEADER : FewShotPrompt.responseHeader(format));
+    return FewShotPrompt.render(shots, query, format, chat).prompt()
+        + (writesDescription(format) ? FewShotPrompt.DESCRIPTION_HEADER : FewShotPrompt.responseHeader(format));
   }
 
   /** COT (fspo_cot): the model writes a user description, then its response header and the response. */
   public boolean writesDescription() {
+    return writesDescription(format);
+  }
+
+  /** Whether a model sampled in {@code format} writes a user description first (COT). */
+  public static boolean writesDescription(PromptFormat format) {
     return format.withDescription() && !format.teacherForced();
   }
 

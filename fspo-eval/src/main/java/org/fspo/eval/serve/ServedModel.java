@@ -9,8 +9,8 @@ import java.util.HexFormat;
 import java.util.List;
 import org.fspo.core.FspoUserException;
 import org.fspo.core.episode.PreferencePair;
-import org.fspo.core.prompt.FewShotPrompt;
 import org.fspo.core.prompt.PromptFormat;
+import org.fspo.eval.generate.ModelResponseWriter;
 import org.fspo.eval.generate.TextCodec;
 import org.fspo.eval.metrics.Method;
 import org.fspo.eval.pipeline.RunMethods;
@@ -26,7 +26,7 @@ import org.fspo.train.tokenizer.TextTokenizer;
 /**
  * One method of a trained run, loaded once for serving: the policy that eval samples the method's responses from,
  * its tokenizer and its prompt format. The prompt of a request is eval's
- * ({@link org.fspo.eval.generate.ModelResponseWriter}): the rendered few-shot prompt (FewShotPrompt, as in training
+ * ({@link ModelResponseWriter}): the rendered few-shot prompt (FewShotPrompt, as in training
  * and {@code fspo render}) plus the response header; and its RNG key is eval's {@code method|user|pair|shots}, with
  * the question's hash as the pair id. So a served response equals eval's for the same shots, question and seed.
  *
@@ -153,7 +153,7 @@ public final class ServedModel implements AutoCloseable {
 
   /** True for fspo_cot: the model writes a user description before its response header and response. */
   public boolean writesDescription() {
-    return spec.method().selfDescription();
+    return ModelResponseWriter.writesDescription(format());
   }
 
   /**
@@ -161,9 +161,7 @@ public final class ServedModel implements AutoCloseable {
    * model writes first (the response's, or fspo_cot's user description's).
    */
   public String prompt(List<PreferencePair> shots, PreferencePair query) {
-    List<PreferencePair> used = zeroShot() ? List.of() : shots;
-    return FewShotPrompt.render(used, query, format(), run.chat()).prompt()
-        + (writesDescription() ? FewShotPrompt.DESCRIPTION_HEADER : FewShotPrompt.responseHeader(format()));
+    return ModelResponseWriter.prompt(zeroShot() ? List.of() : shots, query, format(), run.chat());
   }
 
   /** ModelResponseWriter's RNG key; choice i > 0 of a request (n > 1) gets its own stream. */
